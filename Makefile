@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# s390 /proc/vmcore in Rust: build, crash an s390x QEMU guest, dump it.
+#
+#   make dump    build everything, crash the guest, save and analyse its dump
+#   make check   all tests, ending with "N passed, N failed"
+#
+# Both do their own set-up on a fresh Debian 12 machine (scripts/setup.sh).
+
+SHELL := /bin/bash
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(TOP)/build
+OUT := $(TOP)/out
+KSRC := $(BUILD)/linux-source-6.12
+JOBS ?= $(shell nproc)
+
+# Toolchain facts: Documentation/vmcore-rs.rst, "Toolchain".
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export LIBCLANG_PATH := /usr/lib/llvm-19/lib
+-include $(BUILD)/crates.mk
+KMAKE = $(MAKE) -C $(KSRC) O=$(BUILD)/kernel-$(1) ARCH=s390 \
+	CROSS_COMPILE=s390x-linux-gnu- CC="ccache s390x-linux-gnu-gcc" \
+	RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc \
+	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver \
+	S390_VMCORE_ZEROCOPY=$(S390_VMCORE_ZEROCOPY) \
+	S390_VMCORE_ZEROCOPY_DERIVE=$(S390_VMCORE_ZEROCOPY_DERIVE) -j$(JOBS)
+
+KIMAGE = $(BUILD)/kernel-$(1)/arch/s390/boot/bzImage
+
+.PHONY: all setup kernel kernel-product kernel-test dump check host-test \
+	lint clean distclean
+
+all: kernel
+
+setup: $(BUILD)/.setup-done
+
+$(BUILD)/.setup-done: scripts/setup.sh $(wildcard patches/*.patch) \
+		$(wildcard rust/s390_vmcore/Cargo.lock)
+	scripts/setup.sh $(BUILD)
+	touch $@
+
+# $(1): product or test
+define kernel_rules
+$(BUILD)/kernel-$(1)/.config: $(BUILD)/.setup-done configs/common.config configs/$(1).config
+	mkdir -p $(BUILD)/kernel-$(1)
+	$(call KMAKE,$(1)) -s zfcpdump_defconfig
+	$(KSRC)/scripts/kconfig/merge_config.sh -m -O $(BUILD)/kernel-$(1) \
+		$(BUILD)/kernel-$(1)/.config configs/common.config configs/$(1).config >/dev/null
+	$(call KMAKE,$(1)) -s olddefconfig
+	scripts/check-config.sh $(BUILD)/kernel-$(1)/.config configs/common.config configs/$(1).config
+
+kernel-$(1): $(BUILD)/kernel-$(1)/.config
+	@echo "vmcore-rs: building the $(1) kernel (log: $(BUILD)/kernel-$(1)/build.log)"
+	@$(call KMAKE,$(1)) bzImage > $(BUILD)/kernel-$(1)/build.log 2>&1 || \
+		{ tail -40 $(BUILD)/kernel-$(1)/build.log; \
+		  echo "vmcore-rs: FAILED kernel build ($(1)), see $(BUILD)/kernel-$(1)/build.log"; exit 1; }
+endef
+$(eval $(call kernel_rules,product))
+$(eval $(call kernel_rules,test))
+
+kernel: kernel-product kernel-test
+
+dump: kernel-product
+	scripts/run-dump.sh --kernel $(call KIMAGE,product) \
+		--vmlinux $(BUILD)/kernel-product/vmlinux --out $(OUT)/dump
+	python3 scripts/report.py $(OUT)/dump
+
+host-test: setup
+	cd rust/s390_vmcore && cargo test --quiet 2>&1
+
+check: setup
+	scripts/check.sh
+
+clean:
+	rm -rf $(OUT) $(BUILD)/kernel-product $(BUILD)/kernel-test
+
+distclean:
+	rm -rf $(OUT) $(BUILD)

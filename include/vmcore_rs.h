@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The C interface of the Rust /proc/vmcore for s390 (CONFIG_S390_VMCORE_RUST).
+ *
+ * bindgen turns this file into rust/vmcore_rs/bindings.rs at build time (see
+ * rust/Kbuild): the kernel functions and data the Rust code uses directly,
+ * and the few helpers in rust/helpers.c that give a function to what C has
+ * only as an inline function, a macro or an instruction.
+ */
+#ifndef _VMCORE_RS_H
+#define _VMCORE_RS_H
+
+#include <linux/types.h>
+#include <linux/crash_dump.h>
+#include <linux/fs.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/proc_fs.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/vmalloc.h>
+#include <asm/ipl.h>
+#include <asm/maccess.h>
+#include <asm/sclp.h>
+#include <asm/setup.h>
+#include <asm/sigp.h>
+#include <asm/smp.h>
+
+/* mm/memblock.c: all physical memory, even what the dump kernel does not use. */
+extern struct memblock_type physmem;
+
+/**
+ * vmcore_rs_sigp() - Signal processor @cpu_addr with @order and @parm.
+ *
+ * Retries while the CPU is busy, like smp.c __pcpu_sigp_relax().
+ * Return: the condition code (SIGP_CC_*, Principles of Operation, "SIGNAL
+ * PROCESSOR").
+ */
+int vmcore_rs_sigp(u16 cpu_addr, u8 order, unsigned long parm);
+
+/** vmcore_rs_stap() - CPU address of this CPU (STORE CPU ADDRESS). */
+u16 vmcore_rs_stap(void);
+
+/** vmcore_rs_has_vx() - Whether the machine has the vector facility (129). */
+bool vmcore_rs_has_vx(void);
+
+/** vmcore_rs_mtid_prev() - SMT thread id of the crashed system (sclp.mtid_prev). */
+unsigned int vmcore_rs_mtid_prev(void);
+
+/** vmcore_rs_hsa_size() - Size of the HSA in bytes (sclp.hsa_size), 0 if none. */
+unsigned long vmcore_rs_hsa_size(void);
+
+/** vmcore_rs_system_reset() - diag 308 subcode 0 reset of all other CPUs and I/O. */
+void vmcore_rs_system_reset(void);
+
+/**
+ * vmcore_rs_memblock_alloc_low() - Early, zeroed, below 2 GiB (SIGP store
+ * status takes a 31-bit address). NULL on failure.
+ */
+void *vmcore_rs_memblock_alloc_low(size_t size, size_t align);
+
+/** vmcore_rs_memblock_alloc() - Early, zeroed memory. NULL on failure. */
+void *vmcore_rs_memblock_alloc(size_t size, size_t align);
+
+/** vmcore_rs_is_ipl_type_dump() - IPLed as a stand-alone (zfcp/nvme) dump. */
+bool vmcore_rs_is_ipl_type_dump(void);
+
+/** vmcore_rs_pa() - Physical address of the kernel virtual address @addr. */
+unsigned long vmcore_rs_pa(const void *addr);
+
+/** vmcore_rs_iter_count() - Bytes left in @iter. */
+size_t vmcore_rs_iter_count(const struct iov_iter *iter);
+
+/** vmcore_rs_cond_resched() - Let others run during a long read. */
+void vmcore_rs_cond_resched(void);
+
+/*
+ * Implemented in Rust (rust/vmcore_rs.rs). s390_vmcore_rs_save_cpus() and
+ * s390_vmcore_rs_save_boot_cpu() are declared in asm/smp.h for setup_arch().
+ */
+int s390_vmcore_rs_init(void);
+
+#endif /* _VMCORE_RS_H */

@@ -1,0 +1,73 @@
+//! Pure logic of the s390x `/proc/vmcore` crash-dump file.
+//!
+//! This crate computes, in the dump kernel's own memory, the exact file that
+//! user space reads from the C `/proc/vmcore` on s390x (Linux 6.12): the
+//! header built by `arch/s390/kernel/crash_dump.c` as transformed by
+//! `fs/proc/vmcore.c` (merged PT_NOTE, page-aligned PT_LOAD chunks). It also
+//! parses the old system's `os_info` page and register save areas and maps
+//! old-memory addresses to the HSA / kdump swap / real memory.
+//!
+//! `#![no_std]`, no allocation, no `unsafe`; everything read from old memory
+//! is treated as untrusted (checked arithmetic, bounded sizes, errors
+//! instead of panics). All on-the-wire integers are big-endian.
+//!
+//! Typical use by the kernel glue:
+//! 1. [`OsInfo::read`] (optional), vmcoreinfo via [`OsInfo::read_entry`]
+//!    ([`OS_INFO_VMCOREINFO`]) or [`vmcoreinfo_from_lowcore`].
+//! 2. [`SaveArea::from_regs`] / [`SaveArea::add_vxrs`] per CPU.
+//! 3. Fill a [`DumpSpec`] ([`identity_base`], [`text_segment`]), call
+//!    [`layout()`], allocate, call [`build`].
+//! 4. Serve reads with [`next_chunk`] and [`read_oldmem`]/[`map_oldmem`].
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+#[cfg(test)]
+extern crate std;
+
+pub mod elf;
+pub mod layout;
+pub mod notes;
+pub mod oldmem;
+pub mod os_info;
+pub mod save_area;
+
+pub use layout::{
+    build, layout, next_chunk, Chunk, DumpSpec, Layout, PhysRange, Segment, TextSegment,
+};
+pub use oldmem::{map_oldmem, read_oldmem, OldMemMode, Source, SourceReader};
+pub use os_info::{
+    cksm, identity_base, text_segment, vmcoreinfo_from_lowcore, OsInfo, OsInfoError,
+    OS_INFO_IDENTITY_BASE, OS_INFO_IMAGE_END, OS_INFO_IMAGE_PHYS, OS_INFO_IMAGE_START,
+    OS_INFO_KASLR_OFFSET, OS_INFO_VMCOREINFO, VMCOREINFO_MAX,
+};
+pub use save_area::SaveArea;
+
+/// Page size of s390x in bytes (`PAGE_SIZE`, 4096). File offsets of the
+/// notes and of every old-memory chunk are multiples of it.
+pub const PAGE_SIZE: u64 = 4096;
+
+/// Errors of this crate. Kept small; the glue maps them to errno values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Error {
+    /// Reading old memory failed (the [`OldMem`] backend reported it).
+    Read,
+    /// Inconsistent input (e.g. a range with `end < start`, wrong note name).
+    Invalid,
+    /// A size exceeds a limit (vmcoreinfo size, program header count).
+    TooBig,
+    /// Arithmetic overflow of sizes, offsets or addresses.
+    Overflow,
+    /// A caller-provided buffer is shorter than required.
+    BufferTooSmall,
+}
+
+/// Read access to the crashed system's memory, by physical address. Implemented
+/// by the kernel glue (HSA / kdump-swap / real backends, e.g. on top of
+/// [`read_oldmem`]) and by test fakes.
+pub trait OldMem {
+    /// Fill `buf` with the old memory at physical address `paddr`
+    /// (`buf.len()` bytes). Errors: [`Error::Read`] if any byte is unreadable.
+    fn read(&self, paddr: u64, buf: &mut [u8]) -> Result<(), Error>;
+}

@@ -1,0 +1,576 @@
+//! ELF notes of the s390x vmcore: the `NT_PRPSINFO` note, the per-CPU
+//! register notes and the `VMCOREINFO` note, byte for byte as
+//! `arch/s390/kernel/crash_dump.c` (`notes_init()`, `fill_cpu_elf_notes()`,
+//! `nt_prpsinfo()`, `nt_vmcoreinfo()`, `nt_init_name()`) writes them.
+//!
+//! Note format (gABI "Note Section"): a 12-byte [`Elf64Nhdr`], the name with
+//! its NUL padded with zeros to a multiple of 4 bytes, then the descriptor
+//! padded with zeros to a multiple of 4 bytes. All integers big-endian.
+//!
+//! Unlike crash_dump.c, no terminating empty note is written: the C
+//! `/proc/vmcore` (`fs/proc/vmcore.c`, `update_note_header_size_elf64()`)
+//! drops it, and this crate produces that final file layout directly.
+
+use crate::elf::{Elf64Nhdr, NHDR_SIZE};
+use crate::save_area::SaveArea;
+use crate::Error;
+use zerocopy::byteorder::big_endian::{I16, I32, I64, U32, U64};
+use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout, Unaligned};
+
+/// Note type: process status with general registers (`include/uapi/linux/elf.h`), name "CORE".
+pub const NT_PRSTATUS: u32 = 1;
+/// Note type: floating point registers (`include/uapi/linux/elf.h`), name "CORE".
+pub const NT_PRFPREG: u32 = 2;
+/// Note type: process info (`include/uapi/linux/elf.h`), name "CORE".
+pub const NT_PRPSINFO: u32 = 3;
+/// Note type: s390 CPU timer, 8-byte desc (`include/uapi/linux/elf.h`), name "LINUX".
+pub const NT_S390_TIMER: u32 = 0x301;
+/// Note type: s390 TOD clock comparator, 8-byte desc, name "LINUX".
+pub const NT_S390_TODCMP: u32 = 0x302;
+/// Note type: s390 TOD programmable register, 4-byte desc, name "LINUX".
+pub const NT_S390_TODPREG: u32 = 0x303;
+/// Note type: s390 control registers 0-15, 128-byte desc, name "LINUX".
+pub const NT_S390_CTRS: u32 = 0x304;
+/// Note type: s390 prefix register, 4-byte desc, name "LINUX".
+pub const NT_S390_PREFIX: u32 = 0x305;
+/// Note type: s390 vector registers 0-15 low halves, 128-byte desc, name "LINUX".
+pub const NT_S390_VXRS_LOW: u32 = 0x309;
+/// Note type: s390 vector registers 16-31, 256-byte desc, name "LINUX".
+pub const NT_S390_VXRS_HIGH: u32 = 0x30a;
+/// Note type of the vmcoreinfo note (0, name "VMCOREINFO", `crash_dump.c` `nt_vmcoreinfo()`).
+pub const NT_VMCOREINFO: u32 = 0;
+
+/// Note name of `NT_PRSTATUS`/`NT_PRFPREG`/`NT_PRPSINFO` (`KEXEC_CORE_NOTE_NAME`), without NUL.
+pub const NAME_CORE: &[u8] = b"CORE";
+/// Note name of the s390 register notes (`crash_dump.c` `nt_name()`), without NUL.
+pub const NAME_LINUX: &[u8] = b"LINUX";
+/// Note name of the vmcoreinfo note (`VMCOREINFO_NOTE_NAME`, `include/linux/vmcore_info.h`), without NUL.
+pub const NAME_VMCOREINFO: &[u8] = b"VMCOREINFO";
+
+/// s390x `struct elf_prstatus` (`include/linux/elfcore.h` with
+/// `elf_gregset_t = s390_regs`, `arch/s390/include/asm/elf.h`,
+/// `arch/s390/include/uapi/asm/ptrace.h`), 336 bytes, big-endian.
+///
+/// Offsets (checked with `s390x-linux-gnu-gcc` against the 6.12 headers):
+/// `pr_pid` 32, `pr_reg.psw` 112, `pr_reg.gprs` 128, `pr_reg.acrs` 256,
+/// `pr_reg.orig_gpr2` 320, `pr_fpvalid` 328, size 336.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    FromBytes,
+    IntoBytes,
+    Immutable,
+    KnownLayout,
+    Unaligned,
+)]
+#[repr(C)]
+pub struct ElfPrstatus {
+    /// `pr_info`: `si_signo`, `si_code`, `si_errno`.
+    pub pr_info: [I32; 3],
+    /// `pr_cursig`.
+    pub pr_cursig: I16,
+    /// Alignment padding of the C struct.
+    pub _pad0: [u8; 2],
+    /// `pr_sigpend`.
+    pub pr_sigpend: U64,
+    /// `pr_sighold`.
+    pub pr_sighold: U64,
+    /// `pr_pid`: the 1-based CPU number in the dump.
+    pub pr_pid: I32,
+    /// `pr_ppid`.
+    pub pr_ppid: I32,
+    /// `pr_pgrp`.
+    pub pr_pgrp: I32,
+    /// `pr_sid`.
+    pub pr_sid: I32,
+    /// `pr_utime`, `pr_stime`, `pr_cutime`, `pr_cstime` (`{tv_sec, tv_usec}` each).
+    pub pr_times: [[I64; 2]; 4],
+    /// `pr_reg.psw`: PSW mask and address.
+    pub psw: [U64; 2],
+    /// `pr_reg.gprs`: general registers 0-15.
+    pub gprs: [U64; 16],
+    /// `pr_reg.acrs`: access registers 0-15.
+    pub acrs: [U32; 16],
+    /// `pr_reg.orig_gpr2`.
+    pub orig_gpr2: U64,
+    /// `pr_fpvalid`.
+    pub pr_fpvalid: I32,
+    /// Tail padding of the C struct (8-byte alignment).
+    pub _pad1: [u8; 4],
+}
+
+/// s390x `elf_fpregset_t` = `s390_fp_regs`
+/// (`arch/s390/include/uapi/asm/ptrace.h`), 136 bytes, big-endian:
+/// `fpc` 0, `pad` 4, `fprs` 8 (16 x 8 bytes).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    FromBytes,
+    IntoBytes,
+    Immutable,
+    KnownLayout,
+    Unaligned,
+)]
+#[repr(C)]
+pub struct ElfFpregset {
+    /// Floating point control register.
+    pub fpc: U32,
+    /// Padding.
+    pub pad: U32,
+    /// Floating point registers 0-15.
+    pub fprs: [U64; 16],
+}
+
+/// s390x `struct elf_prpsinfo` (`include/linux/elfcore.h`;
+/// `__kernel_uid_t` is `unsigned int` on s390x), 136 bytes, big-endian:
+/// `pr_state` 0, `pr_sname` 1, `pr_flag` 8, `pr_uid` 16, `pr_gid` 20,
+/// `pr_pid` 24, `pr_fname` 40 (16 bytes), `pr_psargs` 56 (80 bytes).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned,
+)]
+#[repr(C)]
+pub struct ElfPrpsinfo {
+    /// `pr_state`.
+    pub pr_state: u8,
+    /// `pr_sname` ('R' in the vmcore).
+    pub pr_sname: u8,
+    /// `pr_zomb`.
+    pub pr_zomb: u8,
+    /// `pr_nice`.
+    pub pr_nice: u8,
+    /// Alignment padding.
+    pub _pad0: [u8; 4],
+    /// `pr_flag`.
+    pub pr_flag: U64,
+    /// `pr_uid`.
+    pub pr_uid: U32,
+    /// `pr_gid`.
+    pub pr_gid: U32,
+    /// `pr_pid`, `pr_ppid`, `pr_pgrp`, `pr_sid`.
+    pub pr_ids: [I32; 4],
+    /// `pr_fname` ("vmlinux", NUL padded).
+    pub pr_fname: [u8; 16],
+    /// `pr_psargs`.
+    pub pr_psargs: [u8; 80],
+}
+
+/// `sizeof(struct elf_prstatus)` on s390x: 336 bytes.
+pub const PRSTATUS_SIZE: usize = 336;
+/// `sizeof(elf_fpregset_t)` on s390x: 136 bytes.
+pub const FPREGSET_SIZE: usize = 136;
+/// `sizeof(struct elf_prpsinfo)` on s390x: 136 bytes.
+pub const PRPSINFO_SIZE: usize = 136;
+
+const _: () = assert!(core::mem::size_of::<ElfPrstatus>() == PRSTATUS_SIZE);
+const _: () = assert!(core::mem::size_of::<ElfFpregset>() == FPREGSET_SIZE);
+const _: () = assert!(core::mem::size_of::<ElfPrpsinfo>() == PRPSINFO_SIZE);
+
+/// Round `x` up to a multiple of 4 (`None` on overflow).
+fn round4(x: usize) -> Option<usize> {
+    x.checked_add(3).map(|v| v & !3)
+}
+
+/// Size in bytes of one note with a name of `name_len` bytes (without NUL)
+/// and a descriptor of `desc_len` bytes: `12 + roundup(name_len + 1, 4) +
+/// roundup(desc_len, 4)` (C `nt_size_name()`). `None` on overflow.
+pub fn note_size(name_len: usize, desc_len: usize) -> Option<usize> {
+    NHDR_SIZE
+        .checked_add(round4(name_len.checked_add(1)?)?)?
+        .checked_add(round4(desc_len)?)
+}
+
+/// Size in bytes of the notes of one CPU (C `get_cpu_elf_notes_size()`):
+/// 764 without vector registers, 1188 with them.
+pub const fn cpu_notes_size(has_vx: bool) -> usize {
+    // NHDR + padded name + padded desc; "CORE\0" and "LINUX\0" both pad to 8.
+    let base = (12 + 8 + PRSTATUS_SIZE)
+        + (12 + 8 + FPREGSET_SIZE)
+        + (12 + 8 + 8) // timer
+        + (12 + 8 + 8) // todcmp
+        + (12 + 8 + 4) // todpreg
+        + (12 + 8 + 128) // ctrs
+        + (12 + 8 + 4); // prefix
+    if has_vx {
+        base + (12 + 8 + 256) + (12 + 8 + 128)
+    } else {
+        base
+    }
+}
+
+/// Size in bytes of the `NT_PRPSINFO` note: 156.
+pub const PRPSINFO_NOTE_SIZE: usize = 12 + 8 + PRPSINFO_SIZE;
+
+/// Number of CPUs that get notes: those with a non-zero prefix
+/// (C `get_cpu_cnt()`).
+pub fn cpu_count(cpus: &[SaveArea]) -> usize {
+    // Cannot exceed cpus.len(), so the saturating add never saturates.
+    cpus.iter().fold(0usize, |n, sa| {
+        n.saturating_add(usize::from(sa.prefix != 0))
+    })
+}
+
+/// Total size in bytes of all notes, excluding any terminating empty note:
+/// prpsinfo + one register set per CPU with non-zero prefix + the
+/// vmcoreinfo note when `vmcoreinfo` is `Some`.
+///
+/// Errors: [`Error::Overflow`] on arithmetic overflow, [`Error::TooBig`] if
+/// the vmcoreinfo does not fit the 32-bit `n_descsz`.
+pub fn notes_size(
+    cpus: &[SaveArea],
+    has_vx: bool,
+    vmcoreinfo: Option<&[u8]>,
+) -> Result<usize, Error> {
+    let mut size = cpu_count(cpus)
+        .checked_mul(cpu_notes_size(has_vx))
+        .and_then(|s| s.checked_add(PRPSINFO_NOTE_SIZE))
+        .ok_or(Error::Overflow)?;
+    if let Some(v) = vmcoreinfo {
+        if u32::try_from(v.len()).is_err() {
+            return Err(Error::TooBig);
+        }
+        let n = note_size(NAME_VMCOREINFO.len(), v.len()).ok_or(Error::Overflow)?;
+        size = size.checked_add(n).ok_or(Error::Overflow)?;
+    }
+    Ok(size)
+}
+
+/// The `NT_PRSTATUS` descriptor of one CPU (C `fill_cpu_elf_notes()`):
+/// everything zero except GPRs, PSW, access registers and `pr_pid = pid`.
+pub fn prstatus(sa: &SaveArea, pid: i32) -> ElfPrstatus {
+    let mut p = ElfPrstatus::new_zeroed();
+    p.pr_pid = pid.into();
+    p.psw = [sa.psw[0].into(), sa.psw[1].into()];
+    for (d, s) in p.gprs.iter_mut().zip(sa.gprs.iter()) {
+        *d = (*s).into();
+    }
+    for (d, s) in p.acrs.iter_mut().zip(sa.acrs.iter()) {
+        *d = (*s).into();
+    }
+    p
+}
+
+/// The `NT_PRFPREG` descriptor of one CPU: `fpc` and FPRs, pad zero.
+pub fn fpregset(sa: &SaveArea) -> ElfFpregset {
+    let mut f = ElfFpregset::new_zeroed();
+    f.fpc = sa.fpc.into();
+    for (d, s) in f.fprs.iter_mut().zip(sa.fprs.iter()) {
+        *d = (*s).into();
+    }
+    f
+}
+
+/// The `NT_PRPSINFO` descriptor (C `nt_prpsinfo()`): all zero except
+/// `pr_sname = 'R'` and `pr_fname = "vmlinux"`.
+pub fn prpsinfo() -> ElfPrpsinfo {
+    let mut p = ElfPrpsinfo::new_zeroed();
+    p.pr_sname = b'R';
+    p.pr_fname[..7].copy_from_slice(b"vmlinux");
+    p
+}
+
+/// Sequential note writer over a byte buffer; positions are relative to the
+/// start of the note segment (which is 4-byte aligned in the file).
+struct Writer<'b> {
+    buf: &'b mut [u8],
+    pos: usize,
+}
+
+impl Writer<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let end = self.pos.checked_add(bytes.len()).ok_or(Error::Overflow)?;
+        self.buf
+            .get_mut(self.pos..end)
+            .ok_or(Error::BufferTooSmall)?
+            .copy_from_slice(bytes);
+        self.pos = end;
+        Ok(())
+    }
+
+    fn put_u64s(&mut self, vals: &[u64]) -> Result<(), Error> {
+        for v in vals {
+            self.put(&v.to_be_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn pad4(&mut self) -> Result<(), Error> {
+        let end = round4(self.pos).ok_or(Error::Overflow)?;
+        let z = [0u8; 3];
+        let n = end.checked_sub(self.pos).ok_or(Error::Invalid)?;
+        self.put(z.get(..n).ok_or(Error::Invalid)?)
+    }
+
+    /// Header and padded name; the caller then writes exactly `desc_len`
+    /// bytes and calls `pad4()`.
+    fn begin(&mut self, name: &[u8], ntype: u32, desc_len: usize) -> Result<(), Error> {
+        let namesz = name
+            .len()
+            .checked_add(1)
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or(Error::TooBig)?;
+        let nhdr = Elf64Nhdr {
+            n_namesz: namesz.into(),
+            n_descsz: u32::try_from(desc_len).map_err(|_| Error::TooBig)?.into(),
+            n_type: ntype.into(),
+        };
+        self.put(nhdr.as_bytes())?;
+        self.put(name)?;
+        self.put(&[0])?;
+        self.pad4()
+    }
+
+    fn note(&mut self, name: &[u8], ntype: u32, desc: &[u8]) -> Result<(), Error> {
+        self.begin(name, ntype, desc.len())?;
+        self.put(desc)?;
+        self.pad4()
+    }
+
+    fn cpu(&mut self, sa: &SaveArea, pid: i32, has_vx: bool) -> Result<(), Error> {
+        self.note(NAME_CORE, NT_PRSTATUS, prstatus(sa, pid).as_bytes())?;
+        self.note(NAME_CORE, NT_PRFPREG, fpregset(sa).as_bytes())?;
+        self.note(NAME_LINUX, NT_S390_TIMER, &sa.timer.to_be_bytes())?;
+        self.note(NAME_LINUX, NT_S390_TODCMP, &sa.todcmp.to_be_bytes())?;
+        self.note(NAME_LINUX, NT_S390_TODPREG, &sa.todpreg.to_be_bytes())?;
+        self.begin(NAME_LINUX, NT_S390_CTRS, 128)?;
+        self.put_u64s(&sa.ctrs)?;
+        self.note(NAME_LINUX, NT_S390_PREFIX, &sa.prefix.to_be_bytes())?;
+        if has_vx {
+            self.begin(NAME_LINUX, NT_S390_VXRS_HIGH, 256)?;
+            for v in &sa.vxrs_high {
+                self.put_u64s(v)?;
+            }
+            self.begin(NAME_LINUX, NT_S390_VXRS_LOW, 128)?;
+            self.put_u64s(&sa.vxrs_low)?;
+        }
+        Ok(())
+    }
+}
+
+/// Write all notes into the start of `buf` in the order of C `notes_init()`:
+/// `NT_PRPSINFO`; for each CPU with non-zero prefix (numbered 1, 2, ... in
+/// slice order, that number is `pr_pid`) `NT_PRSTATUS`, `NT_PRFPREG`,
+/// `NT_S390_TIMER`, `NT_S390_TODCMP`, `NT_S390_TODPREG`, `NT_S390_CTRS`,
+/// `NT_S390_PREFIX` and, if `has_vx`, `NT_S390_VXRS_HIGH`, `NT_S390_VXRS_LOW`;
+/// then the `VMCOREINFO` note (type 0) if `vmcoreinfo` is `Some`.
+/// Padding bytes are written as zero. No terminating empty note.
+///
+/// Returns the number of bytes written (== [`notes_size`]).
+/// Errors: [`Error::BufferTooSmall`] if `buf` is too short,
+/// [`Error::TooBig`]/[`Error::Overflow`] for impossible sizes.
+pub fn write_notes(
+    cpus: &[SaveArea],
+    has_vx: bool,
+    vmcoreinfo: Option<&[u8]>,
+    buf: &mut [u8],
+) -> Result<usize, Error> {
+    let mut w = Writer { buf, pos: 0 };
+    w.note(NAME_CORE, NT_PRPSINFO, prpsinfo().as_bytes())?;
+    let mut pid: i32 = 0;
+    for sa in cpus.iter().filter(|sa| sa.prefix != 0) {
+        pid = pid.checked_add(1).ok_or(Error::TooBig)?;
+        w.cpu(sa, pid, has_vx)?;
+    }
+    if let Some(v) = vmcoreinfo {
+        w.note(NAME_VMCOREINFO, NT_VMCOREINFO, v)?;
+    }
+    Ok(w.pos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec;
+    use std::vec::Vec;
+
+    fn be32(b: &[u8], o: usize) -> u32 {
+        u32::from_be_bytes(b[o..o + 4].try_into().unwrap())
+    }
+    fn be64(b: &[u8], o: usize) -> u64 {
+        u64::from_be_bytes(b[o..o + 8].try_into().unwrap())
+    }
+
+    fn sample_sa(seed: u64) -> SaveArea {
+        let mut sa = SaveArea {
+            prefix: 0x1000 * (seed as u32 + 1),
+            ..Default::default()
+        };
+        for i in 0..16 {
+            let i64_ = i as u64;
+            sa.gprs[i] = (seed << 32) | (0x100 + i64_);
+            sa.fprs[i] = (seed << 32) | (0x200 + i64_);
+            sa.ctrs[i] = (seed << 32) | (0x300 + i64_);
+            sa.acrs[i] = 0x400 + i as u32;
+            sa.vxrs_low[i] = 0x500 + i64_;
+            sa.vxrs_high[i] = [0x600 + i64_, 0x700 + i64_];
+        }
+        sa.psw = [0x0704_c001_8000_0000, 0x1234];
+        sa.fpc = 0xfc;
+        sa.todpreg = 0xabcd;
+        sa.timer = 0x1122_3344_5566_7788;
+        sa.todcmp = 0x99aa_bbcc_ddee_ff00;
+        sa
+    }
+
+    /// Parse notes independently: (name, type, desc offset, desc len).
+    fn parse(b: &[u8]) -> Vec<(Vec<u8>, u32, usize, usize)> {
+        let mut out = Vec::new();
+        let mut o = 0;
+        while o < b.len() {
+            let namesz = be32(b, o) as usize;
+            let descsz = be32(b, o + 4) as usize;
+            let ty = be32(b, o + 8);
+            let name = b[o + 12..o + 12 + namesz].to_vec();
+            let d = o + 12 + ((namesz + 3) & !3);
+            out.push((name, ty, d, descsz));
+            o = d + ((descsz + 3) & !3);
+        }
+        assert_eq!(o, b.len());
+        out
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(note_size(4, 336), Some(356));
+        assert_eq!(note_size(10, 0), Some(24));
+        assert_eq!(note_size(10, 5), Some(32));
+        assert_eq!(note_size(3, 1), Some(12 + 4 + 4));
+        assert_eq!(note_size(usize::MAX, 1), None);
+        assert_eq!(cpu_notes_size(false), 764);
+        assert_eq!(cpu_notes_size(true), 1188);
+        assert_eq!(PRPSINFO_NOTE_SIZE, 156);
+    }
+
+    #[test]
+    fn prstatus_layout() {
+        let sa = sample_sa(3);
+        let p = prstatus(&sa, 7);
+        let b = p.as_bytes();
+        assert_eq!(b.len(), 336);
+        assert_eq!(be32(b, 32), 7);
+        assert_eq!(be64(b, 112), 0x0704_c001_8000_0000);
+        assert_eq!(be64(b, 120), 0x1234);
+        for i in 0..16 {
+            assert_eq!(be64(b, 128 + 8 * i), sa.gprs[i]);
+            assert_eq!(be32(b, 256 + 4 * i), sa.acrs[i]);
+        }
+        // Everything else is zero.
+        assert!(b[..32].iter().all(|&x| x == 0));
+        assert!(b[36..112].iter().all(|&x| x == 0));
+        assert!(b[320..].iter().all(|&x| x == 0));
+    }
+
+    #[test]
+    fn fpregset_and_prpsinfo_layout() {
+        let sa = sample_sa(1);
+        let f = fpregset(&sa);
+        let b = f.as_bytes();
+        assert_eq!(b.len(), 136);
+        assert_eq!(be32(b, 0), 0xfc);
+        assert_eq!(be32(b, 4), 0);
+        for i in 0..16 {
+            assert_eq!(be64(b, 8 + 8 * i), sa.fprs[i]);
+        }
+        let p = prpsinfo();
+        let b = p.as_bytes();
+        let mut want = [0u8; 136];
+        want[1] = b'R';
+        want[40..47].copy_from_slice(b"vmlinux");
+        assert_eq!(b, &want[..]);
+    }
+
+    #[test]
+    fn notes_content_and_order() {
+        let cpus = [sample_sa(0), SaveArea::default(), sample_sa(2)];
+        let vmci = b"OSRELEASE=6.12\n"; // 15 bytes -> padded to 16
+        for has_vx in [false, true] {
+            let n = notes_size(&cpus, has_vx, Some(vmci)).unwrap();
+            assert_eq!(n, 156 + 2 * cpu_notes_size(has_vx) + 12 + 12 + 16);
+            let mut buf = vec![0xeeu8; n + 8];
+            let w = write_notes(&cpus, has_vx, Some(vmci), &mut buf).unwrap();
+            assert_eq!(w, n);
+            assert!(buf[n..].iter().all(|&x| x == 0xee));
+            let notes = parse(&buf[..n]);
+            let mut want: Vec<(&[u8], u32, usize)> = vec![(b"CORE\0", 3, 136)];
+            for _ in 0..2 {
+                want.extend_from_slice(&[
+                    (b"CORE\0", 1, 336),
+                    (b"CORE\0", 2, 136),
+                    (b"LINUX\0", 0x301, 8),
+                    (b"LINUX\0", 0x302, 8),
+                    (b"LINUX\0", 0x303, 4),
+                    (b"LINUX\0", 0x304, 128),
+                    (b"LINUX\0", 0x305, 4),
+                ]);
+                if has_vx {
+                    want.extend_from_slice(&[(b"LINUX\0", 0x30a, 256), (b"LINUX\0", 0x309, 128)]);
+                }
+            }
+            want.push((b"VMCOREINFO\0", 0, 15));
+            assert_eq!(notes.len(), want.len());
+            for (got, w) in notes.iter().zip(want.iter()) {
+                assert_eq!((&got.0[..], got.1, got.3), (w.0, w.1, w.2));
+            }
+            // pr_pid is 1 and 2 (the prefix-0 CPU is skipped), registers match.
+            let per = if has_vx { 9 } else { 7 };
+            for (k, sa) in [(0usize, &cpus[0]), (1, &cpus[2])] {
+                let base = 1 + k * per;
+                let d = notes[base].2;
+                assert_eq!(be32(&buf, d + 32), k as u32 + 1);
+                assert_eq!(be64(&buf, d + 128 + 8), sa.gprs[1]);
+                let d = notes[base + 2].2;
+                assert_eq!(be64(&buf, d), sa.timer);
+                assert_eq!(be64(&buf, notes[base + 3].2), sa.todcmp);
+                assert_eq!(be32(&buf, notes[base + 4].2), sa.todpreg);
+                assert_eq!(be64(&buf, notes[base + 5].2 + 8 * 15), sa.ctrs[15]);
+                assert_eq!(be32(&buf, notes[base + 6].2), sa.prefix);
+                if has_vx {
+                    let d = notes[base + 7].2;
+                    assert_eq!(be64(&buf, d + 16 * 3), sa.vxrs_high[3][0]);
+                    assert_eq!(be64(&buf, d + 16 * 3 + 8), sa.vxrs_high[3][1]);
+                    assert_eq!(be64(&buf, notes[base + 8].2 + 8 * 4), sa.vxrs_low[4]);
+                }
+            }
+            let last = notes.last().unwrap();
+            assert_eq!(&buf[last.2..last.2 + 15], vmci);
+            assert_eq!(buf[last.2 + 15], 0); // padding
+        }
+    }
+
+    #[test]
+    fn note_exact_bytes() {
+        // A vmcoreinfo note written by hand: namesz 11, descsz 5, type 0.
+        let mut buf = [0xffu8; 200];
+        let n = write_notes(&[], false, Some(b"ABCDE"), &mut buf).unwrap();
+        assert_eq!(n, 156 + 32);
+        let v = &buf[156..n];
+        let want: [u8; 32] = [
+            0, 0, 0, 11, 0, 0, 0, 5, 0, 0, 0, 0, b'V', b'M', b'C', b'O', b'R', b'E', b'I', b'N',
+            b'F', b'O', 0, 0, b'A', b'B', b'C', b'D', b'E', 0, 0, 0,
+        ];
+        assert_eq!(v, &want);
+        // prpsinfo header: namesz 5, descsz 136, type 3, "CORE\0\0\0\0".
+        assert_eq!(
+            &buf[..20],
+            &[0, 0, 0, 5, 0, 0, 0, 136, 0, 0, 0, 3, b'C', b'O', b'R', b'E', 0, 0, 0, 0]
+        );
+    }
+
+    #[test]
+    fn buffer_too_small() {
+        let cpus = [sample_sa(0)];
+        let n = notes_size(&cpus, true, None).unwrap();
+        let mut buf = vec![0u8; n - 1];
+        assert_eq!(
+            write_notes(&cpus, true, None, &mut buf),
+            Err(Error::BufferTooSmall)
+        );
+    }
+}

@@ -1,0 +1,195 @@
+//! CPU register state of the crashed system (C `struct save_area`,
+//! `arch/s390/kernel/crash_dump.c`).
+
+/// Read a big-endian `u64` at `off` of a fixed 512-byte block.
+fn be64(b: &[u8; 512], off: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(s) = b.get(off..off + 8) {
+        w.copy_from_slice(s);
+    }
+    u64::from_be_bytes(w)
+}
+
+/// Read a big-endian `u32` at `off` of a fixed 512-byte block.
+fn be32(b: &[u8; 512], off: usize) -> u32 {
+    let mut w = [0u8; 4];
+    if let Some(s) = b.get(off..off + 4) {
+        w.copy_from_slice(s);
+    }
+    u32::from_be_bytes(w)
+}
+
+/// Offsets inside the 512-byte status block, relative to lowcore 0x1200
+/// (`arch/s390/include/asm/lowcore.h`, `struct lowcore`).
+mod off {
+    /// `floating_pt_save_area` (0x1200): FPR 0-15, 16 x u64.
+    pub const FPRS: usize = 0;
+    /// `gpregs_save_area` (0x1280): GPR 0-15, 16 x u64.
+    pub const GPRS: usize = 0x1280 - 0x1200;
+    /// `psw_save_area` (0x1300): PSW mask and address, 2 x u64.
+    pub const PSW: usize = 0x1300 - 0x1200;
+    /// `prefixreg_save_area` (0x1318): prefix register, u32.
+    pub const PREFIX: usize = 0x1318 - 0x1200;
+    /// `fpt_creg_save_area` (0x131c): floating point control, u32.
+    pub const FPC: usize = 0x131c - 0x1200;
+    /// `tod_progreg_save_area` (0x1324): TOD programmable register, u32.
+    pub const TODPREG: usize = 0x1324 - 0x1200;
+    /// `cpu_timer_save_area` (0x1328): CPU timer, u64 (two u32 in C).
+    pub const TIMER: usize = 0x1328 - 0x1200;
+    /// `clock_comp_save_area` (0x1330): clock comparator, u64.
+    pub const TODCMP: usize = 0x1330 - 0x1200;
+    /// `access_regs_save_area` (0x1340): AR 0-15, 16 x u32.
+    pub const ACRS: usize = 0x1340 - 0x1200;
+    /// `cregs_save_area` (0x1380): CR 0-15, 16 x u64.
+    pub const CTRS: usize = 0x1380 - 0x1200;
+}
+
+/// CPU register state of one CPU of the crashed system: the same fields as
+/// C `struct save_area` (`arch/s390/kernel/crash_dump.c`), held as numeric
+/// values (host order); they are written big-endian into the ELF notes.
+///
+/// A CPU whose `prefix` is 0 is treated as "no state" and gets no notes
+/// (C `get_cpu_cnt()` / `notes_init()`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SaveArea {
+    /// PSW: `[mask, address]`.
+    pub psw: [u64; 2],
+    /// Control registers 0-15.
+    pub ctrs: [u64; 16],
+    /// General purpose registers 0-15.
+    pub gprs: [u64; 16],
+    /// Access registers 0-15.
+    pub acrs: [u32; 16],
+    /// Floating point registers 0-15 (raw 64-bit contents).
+    pub fprs: [u64; 16],
+    /// Floating point control register.
+    pub fpc: u32,
+    /// Prefix register (physical address of the CPU's lowcore; 0 = no state).
+    pub prefix: u32,
+    /// TOD programmable register.
+    pub todpreg: u32,
+    /// CPU timer.
+    pub timer: u64,
+    /// Clock comparator.
+    pub todcmp: u64,
+    /// Second (low-order) doubleword of vector registers 0-15
+    /// (`__vector128.low`; the first doubleword is FPR 0-15).
+    pub vxrs_low: [u64; 16],
+    /// Vector registers 16-31 as `[first doubleword, second doubleword]`
+    /// (`__vector128 { high, low }`, `arch/s390/include/uapi/asm/types.h`).
+    pub vxrs_high: [[u64; 2]; 16],
+}
+
+impl SaveArea {
+    /// Byte length of the status block that SIGP store-status-at-address
+    /// writes, i.e. the lowcore region `0x1200..0x1400` starting at
+    /// `floating_pt_save_area`: 512.
+    pub const REGS_LEN: usize = 512;
+
+    /// Byte length of the vector register block written by SIGP store
+    /// additional status (32 vector registers x 16 bytes): 512.
+    pub const VXRS_LEN: usize = 512;
+
+    /// Parse the 512-byte big-endian register block (lowcore offsets
+    /// `0x1200..0x1400`, relative to 0x1200), exactly like C
+    /// `save_area_add_regs()`. Vector fields are left zero.
+    ///
+    /// Layout (relative offsets): FPRs 0x000, GPRs 0x080, PSW 0x100,
+    /// prefix 0x118, FPC 0x11c, TOD programmable 0x124, CPU timer 0x128,
+    /// clock comparator 0x130, access registers 0x140, control registers 0x180.
+    pub fn from_regs(regs: &[u8; 512]) -> Self {
+        let mut sa = SaveArea::default();
+        for i in 0..16 {
+            sa.fprs[i] = be64(regs, off::FPRS + 8 * i);
+            sa.gprs[i] = be64(regs, off::GPRS + 8 * i);
+            sa.acrs[i] = be32(regs, off::ACRS + 4 * i);
+            sa.ctrs[i] = be64(regs, off::CTRS + 8 * i);
+        }
+        sa.psw = [be64(regs, off::PSW), be64(regs, off::PSW + 8)];
+        sa.prefix = be32(regs, off::PREFIX);
+        sa.fpc = be32(regs, off::FPC);
+        sa.todpreg = be32(regs, off::TODPREG);
+        sa.timer = be64(regs, off::TIMER);
+        sa.todcmp = be64(regs, off::TODCMP);
+        sa
+    }
+
+    /// Add the vector registers from the 512-byte big-endian block written
+    /// by SIGP store additional status (32 x 16-byte `__vector128`), exactly
+    /// like C `save_area_add_vxrs()`: the second doubleword (`low`) of
+    /// V0-V15 goes to `vxrs_low`, V16-V31 are copied whole to `vxrs_high`.
+    pub fn add_vxrs(&mut self, vxrs: &[u8; 512]) {
+        for i in 0..16 {
+            self.vxrs_low[i] = be64(vxrs, 16 * i + 8);
+            let v = 16 * (16 + i);
+            self.vxrs_high[i] = [be64(vxrs, v), be64(vxrs, v + 8)];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put64(b: &mut [u8; 512], off: usize, v: u64) {
+        b[off..off + 8].copy_from_slice(&v.to_be_bytes());
+    }
+    fn put32(b: &mut [u8; 512], off: usize, v: u32) {
+        b[off..off + 4].copy_from_slice(&v.to_be_bytes());
+    }
+
+    #[test]
+    fn from_regs_lowcore_offsets() {
+        let mut b = [0u8; 512];
+        for i in 0..16u64 {
+            put64(&mut b, 8 * i as usize, 0xf000 + i);
+            put64(&mut b, (0x1280 - 0x1200) + 8 * i as usize, 0x9000 + i);
+            put32(
+                &mut b,
+                (0x1340 - 0x1200) + 4 * i as usize,
+                0xa000 + i as u32,
+            );
+            put64(&mut b, (0x1380 - 0x1200) + 8 * i as usize, 0xc000 + i);
+        }
+        put64(&mut b, 0x100, 0x0704_0000_8000_0000);
+        put64(&mut b, 0x108, 0x1234_5678);
+        put32(&mut b, 0x118, 0x0002_0000);
+        put32(&mut b, 0x11c, 0x0800_0000);
+        put32(&mut b, 0x124, 0x5555);
+        put64(&mut b, 0x128, 0x1111_2222_3333_4444);
+        put64(&mut b, 0x130, 0x5555_6666_7777_8888);
+        put64(&mut b, 0x138, 0xdead_beef); // last_break: not saved
+        let sa = SaveArea::from_regs(&b);
+        assert_eq!(sa.psw, [0x0704_0000_8000_0000, 0x1234_5678]);
+        assert_eq!(sa.prefix, 0x20000);
+        assert_eq!(sa.fpc, 0x0800_0000);
+        assert_eq!(sa.todpreg, 0x5555);
+        assert_eq!(sa.timer, 0x1111_2222_3333_4444);
+        assert_eq!(sa.todcmp, 0x5555_6666_7777_8888);
+        for i in 0..16 {
+            assert_eq!(sa.fprs[i], 0xf000 + i as u64);
+            assert_eq!(sa.gprs[i], 0x9000 + i as u64);
+            assert_eq!(sa.acrs[i], 0xa000 + i as u32);
+            assert_eq!(sa.ctrs[i], 0xc000 + i as u64);
+        }
+        assert_eq!(sa.vxrs_low, [0; 16]);
+    }
+
+    #[test]
+    fn add_vxrs_takes_low_halves_and_high_regs() {
+        let mut b = [0u8; 512];
+        for v in 0..32usize {
+            put64(&mut b, 16 * v, 0x1000 + v as u64); // high doubleword
+            put64(&mut b, 16 * v + 8, 0x2000 + v as u64); // low doubleword
+        }
+        let mut sa = SaveArea::default();
+        sa.add_vxrs(&b);
+        for i in 0..16 {
+            assert_eq!(sa.vxrs_low[i], 0x2000 + i as u64);
+            assert_eq!(
+                sa.vxrs_high[i],
+                [0x1000 + 16 + i as u64, 0x2000 + 16 + i as u64]
+            );
+        }
+    }
+}

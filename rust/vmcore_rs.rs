@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `/proc/vmcore` for s390, in Rust.
+//!
+//! In a kdump or zfcpdump kernel this saves the crashed system's CPU
+//! registers early in `setup_arch()` ([`cpus`]), builds the ELF core header
+//! in this kernel's own memory at `fs_initcall` time (`elfcorehdr_addr ==
+//! ELFCORE_ADDR_NEWMEM`), and serves the dump as a proc file ([`file`]),
+//! reading the crashed system's memory through [`oldmem`].
+//!
+//! The byte layouts and every parser of old-memory data are in the
+//! `s390_vmcore` crate, which is tested on the host; this crate is the glue.
+//! With `CONFIG_PROC_VMCORE=n` the file is `/proc/vmcore`; with
+//! `CONFIG_PROC_VMCORE=y` it is `/proc/vmcore_rs`, beside the C one.
+//!
+//! Reference: `arch/s390/kernel/crash_dump.c`, `fs/proc/vmcore.c` (Linux 6.12).
+
+// The crate root is `vmcore_rs.rs` (the kernel builds one object per `.rs`
+// file); its modules live in `vmcore_rs/`.
+#[path = "vmcore_rs/bindings.rs"]
+mod bindings;
+#[path = "vmcore_rs/cpus.rs"]
+mod cpus;
+#[path = "vmcore_rs/dump.rs"]
+mod dump;
+#[path = "vmcore_rs/file.rs"]
+mod file;
+#[path = "vmcore_rs/oldmem.rs"]
+mod oldmem;
+
+use kernel::ffi;
+
+/// Prefix of this crate's `pr_*!` messages.
+const __LOG_PREFIX: &[u8] = b"vmcore_rs\0";
+
+pub use cpus::{s390_vmcore_rs_save_boot_cpu, s390_vmcore_rs_save_cpus};
+
+/// Builds the dump and creates the proc file; called once by the
+/// `fs_initcall` in `rust/helpers.c`.
+///
+/// Returns 0, also when this is no dump kernel or the dump cannot be built
+/// (the reason is logged): boot goes on either way.
+#[no_mangle]
+#[link_section = ".init.text"]
+pub extern "C" fn s390_vmcore_rs_init() -> ffi::c_int {
+    dump::init();
+    0
+}

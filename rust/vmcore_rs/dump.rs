@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The dump: the ELF core header built in this kernel's memory, and the
+//! map from file offsets to old memory.
+//!
+//! Size first, allocate once, fill: [`s390_vmcore::layout`] sizes the
+//! header and the segment table from the saved CPUs, the VMCOREINFO note,
+//! os_info and the memory map, then [`s390_vmcore::build`] fills them.
+//!
+//! Reference: `elfcorehdr_alloc()` in `arch/s390/kernel/crash_dump.c` and
+//! `parse_crash_elf64_headers()` in `fs/proc/vmcore.c`.
+
+use crate::{bindings, cpus, file, oldmem};
+use core::sync::atomic::{AtomicPtr, Ordering};
+use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
+use kernel::prelude::*;
+use s390_vmcore::{
+    os_info, vmcoreinfo_from_lowcore, DumpSpec, OldMem, OldMemMode, OsInfo, PhysRange, Segment,
+};
+
+/// Everything a read of the dump needs; built once, never freed.
+pub(crate) struct Dump {
+    /// How old memory is reached.
+    pub(crate) mode: OldMemMode,
+    /// ELF header, program headers and notes, padded to a page: the first
+    /// `hdr.len()` bytes of the file.
+    pub(crate) hdr: KVec<u8>,
+    /// The PT_LOAD data chunks, by file offset.
+    pub(crate) segs: KVec<Segment>,
+    /// Size of the file in bytes.
+    pub(crate) size: u64,
+}
+
+/// INVARIANT: null, or a leaked `KBox<Dump>` that is never written again.
+static DUMP: AtomicPtr<Dump> = AtomicPtr::new(core::ptr::null_mut());
+
+/// The dump, once built.
+pub(crate) fn get() -> Option<&'static Dump> {
+    let ptr = DUMP.load(Ordering::Acquire);
+    // SAFETY: By the invariant of `DUMP`, a non-null pointer is a leaked,
+    // immutable `Dump`.
+    (!ptr.is_null()).then(|| unsafe { &*ptr })
+}
+
+/// Builds the dump and creates the proc file; logs why when it cannot.
+pub(crate) fn init() {
+    let Some(mode) = oldmem::mode() else {
+        return;
+    };
+    let cpus = cpus::save_areas();
+    if cpus.is_empty() {
+        pr_err!("no CPU registers were saved, no dump\n");
+        return;
+    }
+    match build(mode, cpus) {
+        Ok(dump) => {
+            let size = dump.size;
+            match KBox::new(dump, GFP_KERNEL) {
+                Ok(dump) => DUMP.store(KBox::into_raw(dump), Ordering::Release),
+                Err(_) => {
+                    pr_err!("out of memory for the dump\n");
+                    return;
+                }
+            }
+            if file::create(size).is_ok() {
+                pr_info!("dump of {} bytes ready\n", size);
+            }
+        }
+        Err(e) => pr_err!("cannot build the ELF core header: {:?}\n", e),
+    }
+}
+
+/// The VMCOREINFO note's contents: from os_info (checksummed) or, failing
+/// that, from the note the old lowcore points to, like `nt_vmcoreinfo()`.
+fn vmcoreinfo(mem: &oldmem::Kernel, info: Option<&OsInfo>) -> Option<KVec<u8>> {
+    if let Some(info) = info {
+        let size = info.entry_size(os_info::OS_INFO_VMCOREINFO);
+        if size != 0 {
+            match read_vmcoreinfo_entry(mem, info, size) {
+                Ok(v) => return Some(v),
+                Err(e) => pr_warn!("os_info VMCOREINFO entry unusable: {:?}\n", e),
+            }
+        }
+    }
+    let (addr, size) = match vmcoreinfo_from_lowcore(mem) {
+        Ok(v) => v,
+        Err(e) => {
+            pr_warn!("no VMCOREINFO in old memory ({:?}), dump without it\n", e);
+            return None;
+        }
+    };
+    let mut buf = zeroed_vec(size).ok()?;
+    if mem.read(addr, &mut buf).is_err() {
+        pr_warn!("cannot read VMCOREINFO at {:#x}\n", addr);
+        return None;
+    }
+    Some(buf)
+}
+
+fn read_vmcoreinfo_entry(
+    mem: &oldmem::Kernel,
+    info: &OsInfo,
+    size: u64,
+) -> core::result::Result<KVec<u8>, s390_vmcore::OsInfoError> {
+    if size > s390_vmcore::VMCOREINFO_MAX as u64 {
+        return Err(s390_vmcore::OsInfoError::TooBig);
+    }
+    let mut buf = zeroed_vec(size as usize).map_err(|_| s390_vmcore::OsInfoError::TooBig)?;
+    info.read_entry(mem, os_info::OS_INFO_VMCOREINFO, &mut buf)?;
+    Ok(buf)
+}
+
+fn zeroed_vec<T: Copy + Default>(len: usize) -> Result<KVec<T>> {
+    Ok(KVec::from_elem(T::default(), len, GFP_KERNEL)?)
+}
+
+/// Calls `f` for each range of the crashed system's memory: all physical
+/// memory (`physmem`) but the crashkernel area, like `for_each_physmem_range`
+/// over `oldmem_type` in `crash_dump.c`.
+fn for_each_range(mode: OldMemMode, mut f: impl FnMut(PhysRange)) {
+    let mut region = bindings::memblock_region::default();
+    let mut exclude = bindings::memblock_type::default();
+    if let OldMemMode::Kdump { start, size } = mode {
+        region.base = start;
+        region.size = size;
+        exclude.total_size = size;
+    }
+    exclude.cnt = 1;
+    exclude.max = 1;
+    exclude.regions = &mut region;
+    exclude.name = c"oldmem".as_ptr().cast_mut();
+    let mut idx: u64 = 0;
+    loop {
+        let (mut start, mut end) = (0u64, 0u64);
+        // SAFETY: `physmem` is memblock's table of all physical memory,
+        // kept during init (we run from an initcall); `exclude` is a valid
+        // table of one region that lives across the call.
+        unsafe {
+            bindings::__next_mem_range(
+                &mut idx,
+                bindings::NUMA_NO_NODE,
+                bindings::memblock_flags_MEMBLOCK_NONE,
+                core::ptr::addr_of_mut!(bindings::physmem),
+                &mut exclude,
+                &mut start,
+                &mut end,
+                core::ptr::null_mut(),
+            )
+        };
+        if idx == u64::MAX {
+            break;
+        }
+        f(PhysRange { start, end });
+    }
+}
+
+fn build(mode: OldMemMode, cpus: &[s390_vmcore::SaveArea]) -> Result<Dump> {
+    let mem = oldmem::Kernel(mode);
+    let info = match OsInfo::read(&mem) {
+        Ok(info) => Some(info),
+        Err(e) => {
+            pr_warn!("old os_info unusable ({:?}), no kernel-text PT_LOAD\n", e);
+            None
+        }
+    };
+    let vmcoreinfo = vmcoreinfo(&mem, info.as_ref());
+
+    let mut count = 0;
+    for_each_range(mode, |_| count += 1);
+    let mut ranges = KVec::with_capacity(count, GFP_KERNEL)?;
+    for_each_range(mode, |r| {
+        // Cannot fail: the capacity was reserved above.
+        let _ = ranges.push(r, GFP_KERNEL);
+    });
+
+    let spec = DumpSpec {
+        cpus,
+        // SAFETY: Facility query.
+        has_vx: unsafe { bindings::vmcore_rs_has_vx() },
+        vmcoreinfo: vmcoreinfo.as_deref(),
+        text: s390_vmcore::text_segment(info.as_ref()),
+        identity_base: s390_vmcore::identity_base(info.as_ref()),
+        ranges: &ranges,
+    };
+    let layout = s390_vmcore::layout(&spec).map_err(|_| EINVAL)?;
+    let mut hdr = zeroed_vec(layout.header_len)?;
+    let mut segs = zeroed_vec(layout.nsegments)?;
+    let size = s390_vmcore::build(&spec, &mut hdr, &mut segs).map_err(|_| EINVAL)?;
+    Ok(Dump {
+        mode,
+        hdr,
+        segs,
+        size,
+    })
+}

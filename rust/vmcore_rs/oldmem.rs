@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The crashed system's memory ("oldmem"), by physical address.
+//!
+//! Which old address lives where is decided by [`s390_vmcore::map_oldmem`]:
+//! for kdump, the old contents of `[0, oldmem_data.size)` were swapped into
+//! the crashkernel area `[oldmem_data.start, +size)` and the other way round;
+//! above both, old memory is read in place. Real memory is copied with
+//! `memcpy_real_iter()` (`arch/s390/mm/maccess.c`), which maps each page
+//! through the kernel's real-memory window.
+//!
+//! Reference: `copy_oldmem_iter()` in `arch/s390/kernel/crash_dump.c`.
+
+use crate::bindings;
+use s390_vmcore::{map_oldmem, OldMem, OldMemMode, Source};
+
+/// How this boot reaches the crashed system's memory, or `None` when this is
+/// no dump kernel.
+pub(crate) fn mode() -> Option<OldMemMode> {
+    // SAFETY: `oldmem_data` is written once by the decompressor before the
+    // kernel runs and only read afterwards.
+    let (start, size) = unsafe { (bindings::oldmem_data.start, bindings::oldmem_data.size) };
+    if start != 0 {
+        return Some(OldMemMode::Kdump {
+            start: start as u64,
+            size: size as u64,
+        });
+    }
+    // SAFETY: Plain query of the IPL type, set up early in `setup_arch()`.
+    if unsafe { bindings::vmcore_rs_is_ipl_type_dump() } {
+        // SAFETY: `sclp.hsa_size` is set by the early SCLP code and only read.
+        let hsa_size = unsafe { bindings::vmcore_rs_hsa_size() };
+        return Some(OldMemMode::Hsa {
+            hsa_size: hsa_size as u64,
+        });
+    }
+    None
+}
+
+/// Copies `len` bytes of old memory at physical address `paddr` into
+/// `iter`, advancing it.
+///
+/// Returns the number of bytes copied: less than `len` when the destination
+/// faulted or the source could not be read.
+///
+/// # Safety
+///
+/// `iter` must be a valid, initialised `iov_iter` for the duration of the
+/// call.
+pub(crate) unsafe fn copy_to_iter(
+    mode: OldMemMode,
+    iter: *mut bindings::iov_iter,
+    mut paddr: u64,
+    len: u64,
+) -> u64 {
+    let mut done = 0;
+    while done < len {
+        let (source, chunk) = map_oldmem(mode, paddr, len - done);
+        let copied = match source {
+            // SAFETY: `iter` is valid by the function's contract; the copy
+            // reads only real memory at `src` through the kernel's window.
+            Source::Real { paddr: src } => unsafe {
+                bindings::memcpy_real_iter(iter, src as usize, chunk as usize) as u64
+            },
+            // The HSA is read through the zfcpdump provider (not yet here).
+            Source::Hsa { .. } => 0,
+        };
+        done += copied;
+        paddr += copied;
+        if copied < chunk {
+            break;
+        }
+    }
+    done
+}
+
+/// Old memory read into kernel buffers, for the header build and the early
+/// CPU save.
+#[derive(Clone, Copy)]
+pub(crate) struct Kernel(pub(crate) OldMemMode);
+
+impl OldMem for Kernel {
+    fn read(&self, paddr: u64, buf: &mut [u8]) -> Result<(), s390_vmcore::Error> {
+        let mut kvec = bindings::kvec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
+        let mut iter = bindings::iov_iter::default();
+        // SAFETY: `kvec` describes `buf`, which is valid for writes of
+        // `buf.len()` bytes and outlives `iter`.
+        unsafe {
+            bindings::iov_iter_kvec(&mut iter, bindings::ITER_DEST, &mut kvec, 1, buf.len())
+        };
+        // SAFETY: `iter` was just initialised and lives across the call.
+        let copied = unsafe { copy_to_iter(self.0, &mut iter, paddr, buf.len() as u64) };
+        if copied == buf.len() as u64 {
+            Ok(())
+        } else {
+            Err(s390_vmcore::Error::Read)
+        }
+    }
+}

@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write OUTDIR/report.txt: what a user looks at first after a dump.
+
+    python3 scripts/report.py OUTDIR
+
+OUTDIR is what scripts/run-dump.sh leaves: vmcore (required), vmlinux,
+dmesg.txt, dump.kdump. The report holds the kernel release (VMCOREINFO note),
+the CPU count (NT_PRSTATUS notes) and each CPU's PSW, the ELF notes and
+PT_LOAD summary, the panic lines and call trace from the dump's log buffer,
+and the crashed thread's backtrace from drgn.
+
+Exit status: 0 = report written; 1 = report written, but a part of it could
+not be produced (drgn, dmesg); 2 = no usable vmcore (no report, or a report
+that says why).
+"""
+
+import datetime
+import os
+import re
+import struct
+import sys
+
+PT_LOAD, PT_NOTE = 1, 4
+NOTE_TYPES = {
+    ("CORE", 1): "PRSTATUS",
+    ("CORE", 2): "FPREGSET",
+    ("CORE", 3): "PRPSINFO",
+    ("LINUX", 0x300): "S390_HIGH_GPRS",
+    ("LINUX", 0x301): "S390_TIMER",
+    ("LINUX", 0x302): "S390_TODCMP",
+    ("LINUX", 0x303): "S390_TODPREG",
+    ("LINUX", 0x304): "S390_CTRS",
+    ("LINUX", 0x305): "S390_PREFIX",
+    ("LINUX", 0x306): "S390_LAST_BREAK",
+    ("LINUX", 0x307): "S390_SYSTEM_CALL",
+    ("LINUX", 0x308): "S390_TDB",
+    ("LINUX", 0x309): "S390_VXRS_LOW",
+    ("LINUX", 0x30A): "S390_VXRS_HIGH",
+    ("LINUX", 0x30B): "S390_GS_CB",
+    ("LINUX", 0x30C): "S390_GS_BC",
+    ("LINUX", 0x30D): "S390_RI_CB",
+    ("LINUX", 0x30E): "S390_PV_CPU_DATA",
+    ("VMCOREINFO", 0): "VMCOREINFO",
+}
+# struct elf_prstatus (64-bit): pr_pid at 32, pr_reg at 112; s390 pr_reg
+# starts with the PSW (mask, address), then gprs[16].
+PRSTATUS_PID = 32
+PRSTATUS_REG = 112
+
+
+class BadCore(Exception):
+    pass
+
+
+def parse_core(path):
+    """ELF header, program headers and notes of an ELF64 core, by hand."""
+    with open(path, "rb") as f:
+        ehdr = f.read(64)
+        if len(ehdr) < 64 or ehdr[:4] != b"\x7fELF":
+            raise BadCore("not an ELF file")
+        if ehdr[4] != 2:
+            raise BadCore("not ELF64")
+        end = ">" if ehdr[5] == 2 else "<"
+        (e_type, e_machine, _ver, _entry, e_phoff, _shoff, _flags, _ehsize,
+         e_phentsize, e_phnum) = struct.unpack(end + "HHIQQQIHHH", ehdr[16:58])
+        if e_type != 4:
+            raise BadCore(f"ELF type {e_type}, not ET_CORE (4)")
+        if e_phnum == 0 or e_phentsize < 56:
+            raise BadCore("no program headers")
+        f.seek(e_phoff)
+        raw = f.read(e_phnum * e_phentsize)
+        if len(raw) < e_phnum * e_phentsize:
+            raise BadCore("program headers truncated")
+        phdrs = []
+        for i in range(e_phnum):
+            p_type, p_flags, off, vaddr, paddr, filesz, memsz, align = struct.unpack(
+                end + "IIQQQQQQ", raw[i * e_phentsize:i * e_phentsize + 56])
+            phdrs.append(dict(type=p_type, offset=off, vaddr=vaddr, paddr=paddr,
+                              filesz=filesz, memsz=memsz))
+        size = os.fstat(f.fileno()).st_size
+        notes = []
+        for ph in phdrs:
+            if ph["type"] != PT_NOTE:
+                continue
+            if ph["offset"] + ph["filesz"] > size:
+                raise BadCore("PT_NOTE beyond the end of the file")
+            f.seek(ph["offset"])
+            buf = f.read(ph["filesz"])
+            pos = 0
+            while pos + 12 <= len(buf):
+                namesz, descsz, ntype = struct.unpack(end + "III", buf[pos:pos + 12])
+                if namesz == 0 and descsz == 0 and ntype == 0:
+                    break  # padding
+                pos += 12
+                name = buf[pos:pos + namesz].rstrip(b"\0").decode("ascii", "replace")
+                pos += (namesz + 3) & ~3
+                desc = buf[pos:pos + descsz]
+                pos += (descsz + 3) & ~3
+                if len(desc) != descsz:
+                    raise BadCore(f"note {name} type {ntype:#x} truncated")
+                notes.append((name, ntype, desc))
+        for ph in phdrs:
+            if ph["type"] == PT_LOAD and ph["offset"] + ph["filesz"] > size:
+                raise BadCore(f"PT_LOAD at paddr {ph['paddr']:#x} beyond the end "
+                              f"of the file ({ph['offset'] + ph['filesz']} > {size})")
+    return dict(endian=end, machine=e_machine, phdrs=phdrs, notes=notes, size=size)
+
+
+def human(n):
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+def strip_ts(line):
+    return re.sub(r"^\[\s*\d+\.\d+\]\s?", "", line)
+
+
+def panic_lines(dmesg):
+    """From the first sysrq crash / panic / oops line through the end of the
+    Call Trace: block after it."""
+    lines = dmesg.splitlines()
+    start_re = re.compile(r"sysrq: Trigger a crash|Kernel panic|Oops|BUG:|Unable to handle")
+    start = next((i for i, l in enumerate(lines) if start_re.search(l)), None)
+    if start is None:
+        return None
+    out, in_trace = [], False
+    for l in lines[start:start + 200]:
+        body = strip_ts(l)
+        if in_trace:
+            if re.match(r"\s*(\[<|\(|#|Last Breaking-Event-Address:|[^ ]+\+0x)", body) \
+                    or body.strip() == "":
+                out.append(l)
+                continue
+            break
+        out.append(l)
+        if body.startswith("Call Trace:"):
+            in_trace = True
+    return out
+
+
+def drgn_section(vmcore, vmlinux, prstatus_psws):
+    """Backtrace of the crashed thread; symbols for the CPUs' PSWs."""
+    import drgn  # noqa: E402 (optional dependency: reported when missing)
+
+    out = []
+    prog = drgn.Program()
+    prog.set_core_dump(vmcore)
+    try:
+        prog.load_debug_info([vmlinux])
+    except drgn.MissingDebugInfoError as e:
+        out.append(f"  (drgn: {e})")
+    thread = prog.crashed_thread()
+    comm = ""
+    try:
+        comm = thread.object.comm.string_().decode()
+    except Exception:  # noqa: BLE001 (best effort)
+        pass
+    out.append(f"Crashed thread: pid {thread.tid}{' (' + comm + ')' if comm else ''}")
+    trace = thread.stack_trace()
+    for i, frame in enumerate(trace):
+        name = getattr(frame, "name", None)
+        if not name:
+            try:
+                name = frame.symbol().name
+            except LookupError:
+                name = "??"
+        loc = ""
+        try:
+            fn, line, _col = frame.source()
+            loc = f"  {fn}:{line}"
+        except (LookupError, ValueError):
+            pass
+        inline = " (inlined)" if getattr(frame, "is_inline", False) else ""
+        out.append(f"  #{i:<2} {name}{inline}  pc {frame.pc:#x}{loc}")
+    if len(trace) == 0:
+        out.append("  (empty stack trace)")
+    syms = {}
+    for cpu, addr in prstatus_psws:
+        try:
+            s = prog.symbol(addr)
+            syms[cpu] = f"{s.name}+{addr - s.address:#x}"
+        except LookupError:
+            pass
+    return out, syms
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: report.py OUTDIR")
+    outdir = sys.argv[1]
+    vmcore = os.path.join(outdir, "vmcore")
+    vmlinux = os.path.join(outdir, "vmlinux")
+    dmesg_path = os.path.join(outdir, "dmesg.txt")
+    report_path = os.path.join(outdir, "report.txt")
+
+    if not os.path.isfile(vmcore):
+        print(f"report: FAILED: no vmcore at {vmcore}", file=sys.stderr)
+        return 2
+    try:
+        core = parse_core(vmcore)
+    except (BadCore, struct.error, OSError) as e:
+        with open(report_path, "w") as r:
+            r.write(f"vmcore dump report\n\nINVALID vmcore {vmcore}: {e}\n")
+        print(f"report: FAILED: invalid vmcore {vmcore}: {e}", file=sys.stderr)
+        return 2
+
+    problems = []
+    rep = []
+    end = core["endian"]
+    notes = core["notes"]
+    vmci = {}
+    for name, ntype, desc in notes:
+        if name == "VMCOREINFO":
+            for line in desc.decode("ascii", "replace").splitlines():
+                k, sep, v = line.partition("=")
+                if sep:
+                    vmci.setdefault(k, v)
+    prstatus = [d for (n, t, d) in notes if n == "CORE" and t == 1]
+    psws = []
+    for i, d in enumerate(prstatus):
+        if len(d) >= PRSTATUS_REG + 16:
+            pid = struct.unpack(end + "i", d[PRSTATUS_PID:PRSTATUS_PID + 4])[0]
+            mask, addr = struct.unpack(end + "QQ", d[PRSTATUS_REG:PRSTATUS_REG + 16])
+            psws.append((i, pid, mask, addr))
+
+    release = vmci.get("OSRELEASE")
+    if not release:
+        problems.append("no OSRELEASE in a VMCOREINFO note")
+    rep.append("vmcore dump report")
+    rep.append("=" * 18)
+    rep.append(f"Kernel release:  {release or '(unknown: no VMCOREINFO OSRELEASE)'}")
+    rep.append(f"CPUs:            {len(prstatus)} (NT_PRSTATUS notes)")
+    if "CRASHTIME" in vmci:
+        try:
+            t = datetime.datetime.fromtimestamp(int(vmci["CRASHTIME"]), datetime.timezone.utc)
+            rep.append(f"Crash time:      {t:%Y-%m-%d %H:%M:%S} UTC")
+        except ValueError:
+            pass
+    if "PAGESIZE" in vmci:
+        rep.append(f"Page size:       {vmci['PAGESIZE']}")
+    rep.append(f"vmcore:          {vmcore} ({core['size']} bytes, {human(core['size'])})")
+    kd = os.path.join(outdir, "dump.kdump")
+    if os.path.isfile(kd):
+        rep.append(f"dump.kdump:      {os.path.getsize(kd)} bytes ({human(os.path.getsize(kd))})")
+
+    # drgn first: the CPU table uses its symbols.
+    drgn_out, syms = [], {}
+    if os.path.isfile(vmlinux):
+        try:
+            drgn_out, syms = drgn_section(vmcore, vmlinux, [(c, a) for c, _p, _m, a in psws])
+        except Exception as e:  # noqa: BLE001 (report any drgn failure)
+            drgn_out = [f"  drgn failed: {type(e).__name__}: {e}"]
+            problems.append(f"drgn: {type(e).__name__}: {e}")
+    else:
+        drgn_out = [f"  no vmlinux at {vmlinux}"]
+        problems.append("no vmlinux")
+
+    rep.append("")
+    rep.append("CPU state (NT_PRSTATUS)")
+    rep.append("-" * 23)
+    for cpu, pid, mask, addr in psws:
+        sym = f"  {syms[cpu]}" if cpu in syms else ""
+        rep.append(f"  CPU {cpu}: pid {pid:<6} PSW {mask:016x} {addr:016x}{sym}")
+
+    rep.append("")
+    rep.append("Panic (from the dump's log buffer, dmesg.txt)")
+    rep.append("-" * 45)
+    if os.path.isfile(dmesg_path):
+        with open(dmesg_path, errors="replace") as f:
+            dmesg = f.read()
+        pl = panic_lines(dmesg)
+        if pl:
+            rep.extend("  " + l for l in pl)
+        else:
+            rep.append("  (no panic, oops or sysrq crash line found; last lines of the log:)")
+            rep.extend("  " + l for l in dmesg.splitlines()[-20:])
+            problems.append("no panic lines in dmesg.txt")
+    else:
+        rep.append(f"  (no {dmesg_path})")
+        problems.append("no dmesg.txt")
+
+    rep.append("")
+    rep.append("Backtrace of the crashed thread (drgn)")
+    rep.append("-" * 38)
+    rep.extend(drgn_out)
+
+    rep.append("")
+    rep.append("ELF notes")
+    rep.append("-" * 9)
+    counts = {}
+    order = []
+    for name, ntype, _d in notes:
+        key = NOTE_TYPES.get((name, ntype), f"{name}/{ntype:#x}")
+        if key not in counts:
+            order.append(key)
+        counts[key] = counts.get(key, 0) + 1
+    rep.append("  " + ", ".join(f"{k} x{counts[k]}" if counts[k] > 1 else k for k in order))
+
+    loads = [p for p in core["phdrs"] if p["type"] == PT_LOAD]
+    rep.append("")
+    rep.append("Memory (PT_LOAD)")
+    rep.append("-" * 16)
+    filesz = sum(p["filesz"] for p in loads)
+    memsz = sum(p["memsz"] for p in loads)
+    rep.append(f"  {len(loads)} segments, {filesz} bytes in the file ({human(filesz)}), "
+               f"{memsz} bytes of memory ({human(memsz)})")
+    for p in loads[:32]:
+        rep.append(f"  paddr {p['paddr']:#014x}-{p['paddr'] + p['memsz']:#014x} "
+                   f"vaddr {p['vaddr']:#018x} size {human(p['memsz']):>10} "
+                   f"offset {p['offset']:#x}")
+    if len(loads) > 32:
+        rep.append(f"  ... and {len(loads) - 32} more")
+    if not loads:
+        problems.append("no PT_LOAD segments")
+
+    if problems:
+        rep.append("")
+        rep.append("Problems")
+        rep.append("-" * 8)
+        rep.extend("  " + p for p in problems)
+
+    with open(report_path, "w") as r:
+        r.write("\n".join(rep) + "\n")
+    print(f"report: wrote {report_path}")
+    if problems:
+        for p in problems:
+            print(f"report: problem: {p}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

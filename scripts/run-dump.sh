@@ -1,0 +1,237 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Crash an s390x QEMU guest for real and save its kdump.
+#
+#   scripts/run-dump.sh --kernel BZIMAGE --vmlinux VMLINUX --out DIR
+#       [--initrd INITRD] [--smp N] [--mem MiB] [--crashkernel SIZE]
+#       [--append EXTRA] [--kdump-append EXTRA] [--timeout SECONDS]
+#       [--work DIR] [--keep-disks]
+#
+# The guest boots BZIMAGE with the initramfs of scripts/mkinitramfs.sh (built
+# to build/initramfs/initrd.gz unless --initrd is given), loads the same
+# kernel and initramfs as its kdump kernel, crashes with sysrq c, and the dump
+# kernel saves /proc/vmcore (see scripts/guest/init). Then DIR holds:
+#
+#   vmcore        the ELF core exactly as read from the guest's /proc/vmcore
+#                 (or the file named by vmcore_path=)
+#   dump.kdump    makedumpfile -d 31 of it (kdump-compressed format)
+#   dmesg.txt     makedumpfile --dump-dmesg of it (the crashed kernel's log)
+#   vmlinux       a copy of VMLINUX
+#   console.log   the guest console of both kernels
+#   guest/        the dump kernel's stage log, exit statuses, vmcore size and
+#                 the first kernel's oldinfo/ (CPU count, vmcoreinfo, cmdline)
+#
+# --append EXTRA       added to the first kernel's cmdline; the guest passes
+#                      it on to the dump kernel too (e.g. vmcore_path=...)
+# --kdump-append EXTRA added to the dump kernel's cmdline only
+# --crashkernel SIZE   default 200M
+# --work DIR           disk images (default build/run-dump); the two big ones
+#                      are deleted after extraction unless --keep-disks
+#
+# Exit status 0 on success; otherwise the last line is
+# "run-dump: FAILED <stage>, see <log>".
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
+SMP=2 MEM=1024 CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP=''
+
+usage() {
+	sed -n '5,9p' "$0" | sed 's/^# \?//' >&2
+	exit 2
+}
+
+msg() { echo "run-dump: $*"; }
+# fail STAGE LOG [DETAIL]
+fail() {
+	[[ -n ${3:-} ]] && msg "$3" >&2
+	msg "FAILED $1, see $2" >&2
+	exit 1
+}
+
+while (($#)); do
+	case $1 in
+	--keep-disks) KEEP=1; shift; continue ;;
+	-h | --help) usage ;;
+	--*) (($# >= 2)) || { echo "run-dump: $1 needs a value" >&2; usage; } ;;
+	*) echo "run-dump: unknown argument $1" >&2; usage ;;
+	esac
+	case $1 in
+	--kernel) KERNEL=$2 ;;
+	--vmlinux) VMLINUX=$2 ;;
+	--out) OUT=$2 ;;
+	--initrd) INITRD=$2 ;;
+	--smp) SMP=$2 ;;
+	--mem) MEM=$2 ;;
+	--crashkernel) CRASHKERNEL=$2 ;;
+	--append) APPEND=$2 ;;
+	--kdump-append) KDUMP_APPEND=$2 ;;
+	--timeout) TIMEOUT=$2 ;;
+	--work) WORK=$2 ;;
+	*) echo "run-dump: unknown argument $1" >&2; usage ;;
+	esac
+	shift 2
+done
+[[ -n $KERNEL && -n $VMLINUX && -n $OUT ]] || usage
+[[ -f $KERNEL ]] || fail args "$KERNEL" "no kernel image $KERNEL"
+[[ -f $VMLINUX ]] || fail args "$VMLINUX" "no vmlinux $VMLINUX"
+[[ $SMP =~ ^[0-9]+$ && $MEM =~ ^[0-9]+$ && $TIMEOUT =~ ^[0-9]+$ ]] ||
+	fail args "$0" "--smp, --mem and --timeout take numbers"
+for t in qemu-system-s390x python3 tar timeout; do
+	command -v $t >/dev/null || fail args "$0" "$t not found"
+done
+
+START=$(date +%s)
+mkdir -p "$OUT" "$WORK"
+OUT=$(cd "$OUT" && pwd)
+WORK=$(cd "$WORK" && pwd)
+CONSOLE=$OUT/console.log
+# Nothing from an earlier run may be mistaken for this run's results.
+rm -rf "$OUT/vmcore" "$OUT/dump.kdump" "$OUT/dmesg.txt" "$OUT/vmlinux" \
+	"$OUT/report.txt" "$OUT/guest" "$CONSOLE"
+
+# -------------------------------------------------------------- initramfs
+if [[ -z $INITRD ]]; then
+	INITRD=$TOP/build/initramfs/initrd.gz
+	msg "building the initramfs $INITRD"
+	"$TOP/scripts/mkinitramfs.sh" "$INITRD" >"$WORK/mkinitramfs.log" 2>&1 ||
+		fail initramfs "$WORK/mkinitramfs.log" "$(tail -5 "$WORK/mkinitramfs.log")"
+fi
+[[ -f $INITRD ]] || fail initramfs "$INITRD" "no initramfs $INITRD"
+
+# ------------------------------------------------------------------ disks
+# vmboot    tar: bzImage, initrd.gz, kdump-append (read by the first kernel)
+# vmold     tar written by the first kernel (its CPU count, vmcoreinfo, ...)
+# vmcore    raw copy of the vmcore
+# vmkdump   makedumpfile's flattened output stream
+# vmresult  tar written by the dump kernel
+msg "making the disks in $WORK"
+DISKS=$WORK/disks
+rm -rf "$DISKS"
+mkdir -p "$DISKS/boot"
+cp "$KERNEL" "$DISKS/boot/bzImage"
+cp "$INITRD" "$DISKS/boot/initrd.gz"
+printf '%s\n' "$KDUMP_APPEND" >"$DISKS/boot/kdump-append"
+tar cf "$DISKS/boot.img" -C "$DISKS/boot" --owner=0 --group=0 bzImage initrd.gz kdump-append ||
+	fail disks "$DISKS" "tar of the boot files"
+rm -rf "${DISKS:?}/boot"
+truncate -s 16M "$DISKS/old.img"
+# The core is at most memory plus headers and the kernel text segment.
+truncate -s $((MEM + 256))M "$DISKS/vmcore.img"
+truncate -s $((MEM + 256))M "$DISKS/kdump.img"
+truncate -s 64M "$DISKS/result.img"
+
+drive() { # FILE SERIAL DEVNO
+	echo "-drive if=none,id=$2,format=raw,cache=unsafe,file=$1"
+	echo "-device virtio-blk-ccw,drive=$2,serial=$2,devno=fe.0.$3"
+}
+
+CMDLINE="crashkernel=$CRASHKERNEL panic=1${APPEND:+ $APPEND}"
+mapfile -t QEMU < <(
+	echo qemu-system-s390x
+	echo -M; echo s390-ccw-virtio
+	echo -cpu; echo max
+	echo -smp; echo "$SMP"
+	echo -m; echo "$MEM"
+	echo -nographic
+	echo -no-reboot
+	echo -nic; echo none
+	echo -kernel; echo "$KERNEL"
+	echo -initrd; echo "$INITRD"
+	echo -append; echo "$CMDLINE"
+)
+for d in "boot.img vmboot 0001" "old.img vmold 0002" "vmcore.img vmcore 0003" \
+	"kdump.img vmkdump 0004" "result.img vmresult 0005"; do
+	# shellcheck disable=SC2086 # split into FILE SERIAL DEVNO
+	set -- $d
+	# shellcheck disable=SC2207 # the words are the QEMU arguments
+	QEMU+=($(drive "$DISKS/$1" "$2" "$3"))
+done
+
+# ------------------------------------------------------------------- QEMU
+msg "guest cmdline: $CMDLINE"
+msg "kdump-append: ${KDUMP_APPEND:-(none)}"
+msg "running QEMU (smp $SMP, $MEM MiB, timeout ${TIMEOUT}s), console: $CONSOLE"
+echo "${QEMU[*]}" >"$WORK/qemu.cmd"
+set +e
+timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 |
+	tee "$CONSOLE" | grep --line-buffered -a 'vmcore-guest:' | sed -u 's/\r$//; s/^/  /'
+rcs=("${PIPESTATUS[@]}")
+set -e
+qrc=${rcs[0]}
+guest_failed=$(grep -a -o 'vmcore-guest: FAILED [^ :]*' "$CONSOLE" | tail -1 | sed 's/.*FAILED //' || true)
+if [[ -n $guest_failed ]]; then
+	fail "guest stage $guest_failed" "$CONSOLE"
+fi
+if ((qrc == 124 || qrc == 137)); then
+	last=$(grep -a 'vmcore-guest:' "$CONSOLE" | tail -1 | tr -d '\r' || true)
+	fail qemu "$CONSOLE" "QEMU timed out after ${TIMEOUT}s; last guest line: ${last:-none}"
+fi
+((qrc == 0)) || fail qemu "$CONSOLE" "QEMU exited with status $qrc"
+grep -aq 'vmcore-guest: dump complete' "$CONSOLE" ||
+	fail "guest (no 'dump complete' line: did the dump kernel run?)" "$CONSOLE"
+
+# ----------------------------------------------------------------- results
+msg "extracting the results"
+rm -rf "$OUT/guest"
+mkdir -p "$OUT/guest"
+tar xf "$DISKS/result.img" -C "$OUT/guest" 2>"$WORK/results.log" ||
+	fail results "$WORK/results.log" "no results archive on the results disk"
+if grep -v '=0$' "$OUT/guest/status" >/dev/null 2>&1; then
+	fail "guest $(grep -v '=0$' "$OUT/guest/status" | head -1)" "$OUT/guest/stage.log"
+fi
+size=$(cat "$OUT/guest/vmcore.size" 2>/dev/null || true)
+[[ $size =~ ^[0-9]+$ ]] || fail results "$OUT/guest" "the guest did not report the vmcore size"
+
+dd if="$DISKS/vmcore.img" of="$OUT/vmcore" bs=1M iflag=count_bytes count="$size" \
+	conv=sparse status=none || fail vmcore "$DISKS/vmcore.img" "copying the vmcore"
+truncate -s "$size" "$OUT/vmcore"
+[[ $(head -c 4 "$OUT/vmcore" | od -An -tx1 | tr -d ' ') == 7f454c46 ]] ||
+	fail vmcore "$OUT/vmcore" "the vmcore does not start with the ELF magic"
+msg "vmcore: $size bytes"
+
+# Rearrange makedumpfile's flattened stream (makedumpfile -F) into the
+# kdump-compressed file it stands for, as makedumpfile -R would: a 4 KiB
+# header starting "makedumpfile", then records of (offset, size) as
+# big-endian int64 followed by size bytes, ended by offset = size = -1.
+python3 - "$DISKS/kdump.img" "$OUT/dump.kdump" >"$WORK/unflatten.log" 2>&1 <<'EOF' ||
+import struct, sys
+src, dst = sys.argv[1], sys.argv[2]
+with open(src, "rb") as f, open(dst, "wb") as o:
+    head = f.read(4096)
+    if not head.startswith(b"makedumpfile\0"):
+        sys.exit(f"{src}: no makedumpfile flattened header")
+    end = 0
+    while True:
+        rec = f.read(16)
+        if len(rec) < 16:
+            sys.exit(f"{src}: truncated stream (no end record)")
+        off, size = struct.unpack(">qq", rec)
+        if off == -1 and size == -1:
+            break
+        if off < 0 or size < 0:
+            sys.exit(f"{src}: bad record offset={off} size={size}")
+        data = f.read(size)
+        if len(data) != size:
+            sys.exit(f"{src}: truncated data at offset {off}")
+        o.seek(off)
+        o.write(data)
+        end = max(end, off + size)
+    o.truncate(end)
+print(f"{dst}: {end} bytes")
+EOF
+	fail dump.kdump "$WORK/unflatten.log" "$(cat "$WORK/unflatten.log")"
+[[ $(head -c 8 "$OUT/dump.kdump") == KDUMP* ]] ||
+	fail dump.kdump "$OUT/dump.kdump" "dump.kdump has no KDUMP signature"
+msg "dump.kdump: $(stat -c %s "$OUT/dump.kdump") bytes"
+
+[[ -s $OUT/guest/dmesg.txt ]] || fail dmesg "$OUT/guest" "the guest saved no dmesg.txt"
+cp "$OUT/guest/dmesg.txt" "$OUT/dmesg.txt"
+cp "$VMLINUX" "$OUT/vmlinux"
+
+if [[ -z $KEEP ]]; then
+	rm -f "$DISKS/vmcore.img" "$DISKS/kdump.img"
+fi
+msg "done in $(($(date +%s) - START))s: $OUT/{vmcore,dump.kdump,dmesg.txt,vmlinux}"

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Set up a fresh Debian 12 machine for this project; a second run reuses what
+# is there. Usage: scripts/setup.sh BUILD_DIR
+#
+# What and why: Documentation/vmcore-rs.rst, "Toolchain".
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(realpath -m "${1:-$top/build}")
+mkdir -p "$build"
+say() { echo "setup: $*"; }
+die() { echo "setup: FAILED: $*" >&2; exit 1; }
+
+# 1. Debian packages (rustc-web & co. come from bookworm-security).
+pkgs=(gcc-s390x-linux-gnu binutils-s390x-linux-gnu binutils
+      rustc-web rust-web-src libstd-rust-web-dev cargo-web rust-web-clippy rustfmt-web
+      libclang1-19 clang-19 bc flex bison libelf-dev libssl-dev cpio kmod rsync
+      xz-utils ccache qemu-system-misc linux-source-6.12 python3-pip)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ! dpkg --print-foreign-architectures | grep -qx s390x; then
+	say "adding the s390x architecture (guest user space)"
+	dpkg --add-architecture s390x
+	apt_update=1
+fi
+if [ ${#missing[@]} -gt 0 ] || [ -n "${apt_update:-}" ]; then
+	say "installing Debian packages: ${missing[*]}"
+	apt-get update -qq || die "apt-get update"
+	[ ${#missing[@]} -eq 0 ] || DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+		die "apt-get install ${missing[*]}"
+fi
+
+# 2. bindgen-cli from crates.io (Debian's 0.60 is older than the kernel's 0.65.1).
+export PATH=$HOME/.cargo/bin:$PATH
+if ! bindgen --version 2>/dev/null | grep -q '0\.70\.1'; then
+	say "installing bindgen-cli 0.70.1 from crates.io"
+	cargo install --quiet bindgen-cli --version 0.70.1 --locked || die "cargo install bindgen-cli"
+fi
+
+# 3. Host analysis tools from PyPI.
+if ! python3 -c 'import drgn, elftools' 2>/dev/null; then
+	say "installing drgn and pyelftools from PyPI"
+	pip install --quiet --root-user-action=ignore drgn pyelftools || die "pip install drgn pyelftools"
+fi
+
+# 4. Crates for the kernel build (zerocopy and its derive macro), pinned by
+#    rust/s390_vmcore/Cargo.lock.
+"$top/scripts/host-crates.sh" "$build" || die "preparing zerocopy for the kernel build"
+
+# 5. The kernel tree: Debian's linux-source-6.12 plus our patches, with this
+#    repository linked in as arch/s390/vmcore_rs.
+ksrc=$build/linux-source-6.12
+patch_sum=$(cat "$top"/patches/*.patch | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$ksrc/.vmcore-rs-patches" 2>/dev/null)" != "$patch_sum" ]; then
+	say "extracting /usr/src/linux-source-6.12.tar.xz and applying patches/"
+	rm -rf "$ksrc"
+	tar -C "$build" -xJf /usr/src/linux-source-6.12.tar.xz || die "extracting the kernel source"
+	for p in "$top"/patches/*.patch; do
+		patch -s -d "$ksrc" -p1 < "$p" || die "applying $(basename "$p")"
+	done
+	echo "$patch_sum" > "$ksrc/.vmcore-rs-patches"
+fi
+ln -sfn "$(realpath --relative-to="$ksrc/arch/s390" "$top")" "$ksrc/arch/s390/vmcore_rs"
+say "ready"

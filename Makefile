@@ -28,7 +28,7 @@ KMAKE = $(MAKE) -C $(KSRC) O=$(BUILD)/kernel-$(1) ARCH=s390 \
 KIMAGE = $(BUILD)/kernel-$(1)/arch/s390/boot/bzImage
 
 .PHONY: all setup kernel kernel-product kernel-test dump check host-test \
-	lint clean distclean
+	clippy clean distclean
 
 all: kernel
 
@@ -64,6 +64,16 @@ dump: kernel-product
 	scripts/run-dump.sh --kernel $(call KIMAGE,product) \
 		--vmlinux $(BUILD)/kernel-product/vmlinux --out $(OUT)/dump
 	python3 scripts/report.py $(OUT)/dump
+
+# clippy on our crates in the kernel build (kernel CLIPPY=1), warnings as
+# errors. rustc warns once per crate that `backchain` is an unstable target
+# feature (see patches/0001): that warning, and only it, is expected.
+clippy: $(BUILD)/kernel-test/.config
+	@$(call KMAKE,test) CLIPPY=1 arch/s390/vmcore_rs/rust/ > $(BUILD)/clippy.log 2>&1 || \
+		{ cat $(BUILD)/clippy.log; exit 1; }
+	@if sed '/unstable feature specified for `-Ctarget-feature`: `backchain`/,/^$$/d' \
+		$(BUILD)/clippy.log | grep -E -A8 '^(warning|error)'; then \
+		echo "vmcore-rs: FAILED clippy, see $(BUILD)/clippy.log"; exit 1; fi
 
 host-test: setup
 	cd rust/s390_vmcore && cargo test --quiet 2>&1

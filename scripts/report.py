@@ -107,6 +107,14 @@ def parse_core(path):
     return dict(endian=end, machine=e_machine, phdrs=phdrs, notes=notes, size=size)
 
 
+def read_small(path, limit=4096):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read(limit).strip()
+    except OSError:
+        return None
+
+
 def human(n):
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
@@ -160,7 +168,13 @@ def drgn_section(vmcore, vmlinux, prstatus_psws):
         pass
     out.append(f"Crashed thread: pid {thread.tid}{' (' + comm + ')' if comm else ''}")
     trace = thread.stack_trace()
-    for i, frame in enumerate(trace):
+    frames = list(trace)
+    # The unwinder ends with a pc 0 frame where it cannot follow the stack
+    # switch (s390 kdump runs on the IPL CPU's stack, smp_call_ipl_cpu).
+    cut = len(frames)
+    while cut > 0 and frames[cut - 1].pc == 0:
+        cut -= 1
+    for i, frame in enumerate(frames[:cut]):
         name = getattr(frame, "name", None)
         if not name:
             try:
@@ -170,12 +184,16 @@ def drgn_section(vmcore, vmlinux, prstatus_psws):
         loc = ""
         try:
             fn, line, _col = frame.source()
+            fn = re.sub(r"^.*/linux-source-[^/]+/", "", fn)
             loc = f"  {fn}:{line}"
         except (LookupError, ValueError):
             pass
         inline = " (inlined)" if getattr(frame, "is_inline", False) else ""
         out.append(f"  #{i:<2} {name}{inline}  pc {frame.pc:#x}{loc}")
-    if len(trace) == 0:
+    if cut < len(frames):
+        out.append("  (unwinding stops here: pc 0, the stack switch; the panic call"
+                   " trace is in the log above)")
+    if not frames:
         out.append("  (empty stack trace)")
     syms = {}
     for cpu, addr in prstatus_psws:
@@ -232,7 +250,13 @@ def main():
     rep.append("vmcore dump report")
     rep.append("=" * 18)
     rep.append(f"Kernel release:  {release or '(unknown: no VMCOREINFO OSRELEASE)'}")
-    rep.append(f"CPUs:            {len(prstatus)} (NT_PRSTATUS notes)")
+    cpus = f"CPUs:            {len(prstatus)} (NT_PRSTATUS notes)"
+    old_ncpus = read_small(os.path.join(outdir, "guest", "oldinfo", "ncpus"))
+    if old_ncpus:
+        cpus += f"; the crashed kernel had {old_ncpus} online"
+        if old_ncpus != str(len(prstatus)):
+            problems.append(f"{len(prstatus)} NT_PRSTATUS notes, but {old_ncpus} CPUs were online")
+    rep.append(cpus)
     if "CRASHTIME" in vmci:
         try:
             t = datetime.datetime.fromtimestamp(int(vmci["CRASHTIME"]), datetime.timezone.utc)
@@ -241,10 +265,17 @@ def main():
             pass
     if "PAGESIZE" in vmci:
         rep.append(f"Page size:       {vmci['PAGESIZE']}")
-    rep.append(f"vmcore:          {vmcore} ({core['size']} bytes, {human(core['size'])})")
+    src = read_small(os.path.join(outdir, "guest", "vmcore.path"))
+    rep.append(f"vmcore:          {vmcore} ({core['size']} bytes, {human(core['size'])})"
+               + (f", read from the guest's {src}" if src else ""))
     kd = os.path.join(outdir, "dump.kdump")
     if os.path.isfile(kd):
-        rep.append(f"dump.kdump:      {os.path.getsize(kd)} bytes ({human(os.path.getsize(kd))})")
+        rep.append(f"dump.kdump:      {os.path.getsize(kd)} bytes ({human(os.path.getsize(kd))}),"
+                   " makedumpfile -d 31")
+        mlog = read_small(os.path.join(outdir, "guest", "makedumpfile.log"), 100000) or ""
+        for line in mlog.splitlines():
+            if "not supported" in line or "may be incomplete" in line:
+                rep.append(f"                 makedumpfile said: {line.strip()}")
 
     # drgn first: the CPU table uses its symbols.
     drgn_out, syms = [], {}
@@ -273,10 +304,10 @@ def main():
             dmesg = f.read()
         pl = panic_lines(dmesg)
         if pl:
-            rep.extend("  " + l for l in pl)
+            rep.extend(("  " + l).rstrip() for l in pl)
         else:
             rep.append("  (no panic, oops or sysrq crash line found; last lines of the log:)")
-            rep.extend("  " + l for l in dmesg.splitlines()[-20:])
+            rep.extend(("  " + l).rstrip() for l in dmesg.splitlines()[-20:])
             problems.append("no panic lines in dmesg.txt")
     else:
         rep.append(f"  (no {dmesg_path})")

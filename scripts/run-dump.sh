@@ -43,11 +43,12 @@ usage() {
 	exit 2
 }
 
-msg() { echo "run-dump: $*"; }
+START=$(date +%s)
+msg() { echo "run-dump: [$(($(date +%s) - START))s] $*"; }
 # fail STAGE LOG [DETAIL]
 fail() {
 	[[ -n ${3:-} ]] && msg "$3" >&2
-	msg "FAILED $1, see $2" >&2
+	echo "run-dump: FAILED $1, see $2" >&2
 	exit 1
 }
 
@@ -83,7 +84,6 @@ for t in qemu-system-s390x python3 tar timeout; do
 	command -v $t >/dev/null || fail args "$0" "$t not found"
 done
 
-START=$(date +%s)
 mkdir -p "$OUT" "$WORK"
 OUT=$(cd "$OUT" && pwd)
 WORK=$(cd "$WORK" && pwd)
@@ -113,7 +113,11 @@ rm -rf "$DISKS"
 mkdir -p "$DISKS/boot"
 cp "$KERNEL" "$DISKS/boot/bzImage"
 cp "$INITRD" "$DISKS/boot/initrd.gz"
-printf '%s\n' "$KDUMP_APPEND" >"$DISKS/boot/kdump-append"
+if [[ -n $KDUMP_APPEND ]]; then
+	printf '%s\n' "$KDUMP_APPEND" >"$DISKS/boot/kdump-append"
+else
+	: >"$DISKS/boot/kdump-append"
+fi
 tar cf "$DISKS/boot.img" -C "$DISKS/boot" --owner=0 --group=0 bzImage initrd.gz kdump-append ||
 	fail disks "$DISKS" "tar of the boot files"
 rm -rf "${DISKS:?}/boot"
@@ -161,9 +165,16 @@ timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 |
 rcs=("${PIPESTATUS[@]}")
 set -e
 qrc=${rcs[0]}
+# The dump kernel's archive (also written when one of its stages failed).
+rm -rf "$OUT/guest"
+mkdir -p "$OUT/guest"
+have_results=
+if tar xf "$DISKS/result.img" -C "$OUT/guest" 2>"$WORK/results.log"; then
+	have_results=1
+fi
 guest_failed=$(grep -a -o 'vmcore-guest: FAILED [^ :]*' "$CONSOLE" | tail -1 | sed 's/.*FAILED //' || true)
 if [[ -n $guest_failed ]]; then
-	fail "guest stage $guest_failed" "$CONSOLE"
+	fail "guest stage $guest_failed" "$CONSOLE" "$(grep -a 'vmcore-guest: FAILED' "$CONSOLE" | tail -1 | tr -d '\r')"
 fi
 if ((qrc == 124 || qrc == 137)); then
 	last=$(grep -a 'vmcore-guest:' "$CONSOLE" | tail -1 | tr -d '\r' || true)
@@ -175,9 +186,7 @@ grep -aq 'vmcore-guest: dump complete' "$CONSOLE" ||
 
 # ----------------------------------------------------------------- results
 msg "extracting the results"
-rm -rf "$OUT/guest"
-mkdir -p "$OUT/guest"
-tar xf "$DISKS/result.img" -C "$OUT/guest" 2>"$WORK/results.log" ||
+[[ -n $have_results ]] ||
 	fail results "$WORK/results.log" "no results archive on the results disk"
 if grep -v '=0$' "$OUT/guest/status" >/dev/null 2>&1; then
 	fail "guest $(grep -v '=0$' "$OUT/guest/status" | head -1)" "$OUT/guest/stage.log"
@@ -228,10 +237,10 @@ EOF
 msg "dump.kdump: $(stat -c %s "$OUT/dump.kdump") bytes"
 
 [[ -s $OUT/guest/dmesg.txt ]] || fail dmesg "$OUT/guest" "the guest saved no dmesg.txt"
-cp "$OUT/guest/dmesg.txt" "$OUT/dmesg.txt"
+install -m 0644 "$OUT/guest/dmesg.txt" "$OUT/dmesg.txt"
 cp "$VMLINUX" "$OUT/vmlinux"
 
 if [[ -z $KEEP ]]; then
 	rm -f "$DISKS/vmcore.img" "$DISKS/kdump.img"
 fi
-msg "done in $(($(date +%s) - START))s: $OUT/{vmcore,dump.kdump,dmesg.txt,vmlinux}"
+msg "done: $OUT/{vmcore,dump.kdump,dmesg.txt,vmlinux}"

@@ -1,47 +1,54 @@
 //! CPU register state of the crashed system (C `struct save_area`,
 //! `arch/s390/kernel/crash_dump.c`).
 
-/// Read a big-endian `u64` at `off` of a fixed 512-byte block.
-fn be64(b: &[u8; 512], off: usize) -> u64 {
-    let mut w = [0u8; 8];
-    if let Some(s) = b.get(off..off + 8) {
-        w.copy_from_slice(s);
-    }
-    u64::from_be_bytes(w)
-}
+use zerocopy::byteorder::big_endian::{U32, U64};
+use zerocopy::{FromBytes, Immutable, KnownLayout, Unaligned};
 
-/// Read a big-endian `u32` at `off` of a fixed 512-byte block.
-fn be32(b: &[u8; 512], off: usize) -> u32 {
-    let mut w = [0u8; 4];
-    if let Some(s) = b.get(off..off + 4) {
-        w.copy_from_slice(s);
-    }
-    u32::from_be_bytes(w)
+/// The 512-byte register status block: lowcore `0x1200..0x1400`
+/// (`arch/s390/include/asm/lowcore.h`, `struct lowcore`), which is also
+/// what SIGP store status at address stores at its address (Principles of
+/// Operation, "Store Status"). Big-endian; offsets relative to 0x1200.
+#[derive(FromBytes, Immutable, KnownLayout, Unaligned)]
+#[repr(C)]
+struct StatusBlock {
+    /// 0x000 `floating_pt_save_area`: FPR 0-15.
+    fprs: [U64; 16],
+    /// 0x080 `gpregs_save_area`: GPR 0-15.
+    gprs: [U64; 16],
+    /// 0x100 `psw_save_area`: PSW mask and address.
+    psw: [U64; 2],
+    _pad1: [u8; 8],
+    /// 0x118 `prefixreg_save_area`.
+    prefix: U32,
+    /// 0x11c `fpt_creg_save_area`.
+    fpc: U32,
+    _pad2: [u8; 4],
+    /// 0x124 `tod_progreg_save_area`.
+    todpreg: U32,
+    /// 0x128 `cpu_timer_save_area`.
+    timer: U64,
+    /// 0x130 `clock_comp_save_area`.
+    todcmp: U64,
+    /// 0x138 `last_break_save_area` (not part of the dump).
+    _last_break: U64,
+    /// 0x140 `access_regs_save_area`: AR 0-15.
+    acrs: [U32; 16],
+    /// 0x180 `cregs_save_area`: CR 0-15.
+    ctrs: [U64; 16],
 }
+const _: () = assert!(core::mem::size_of::<StatusBlock>() == SaveArea::REGS_LEN);
 
-/// Offsets inside the 512-byte status block, relative to lowcore 0x1200
-/// (`arch/s390/include/asm/lowcore.h`, `struct lowcore`).
-mod off {
-    /// `floating_pt_save_area` (0x1200): FPR 0-15, 16 x u64.
-    pub const FPRS: usize = 0;
-    /// `gpregs_save_area` (0x1280): GPR 0-15, 16 x u64.
-    pub const GPRS: usize = 0x1280 - 0x1200;
-    /// `psw_save_area` (0x1300): PSW mask and address, 2 x u64.
-    pub const PSW: usize = 0x1300 - 0x1200;
-    /// `prefixreg_save_area` (0x1318): prefix register, u32.
-    pub const PREFIX: usize = 0x1318 - 0x1200;
-    /// `fpt_creg_save_area` (0x131c): floating point control, u32.
-    pub const FPC: usize = 0x131c - 0x1200;
-    /// `tod_progreg_save_area` (0x1324): TOD programmable register, u32.
-    pub const TODPREG: usize = 0x1324 - 0x1200;
-    /// `cpu_timer_save_area` (0x1328): CPU timer, u64 (two u32 in C).
-    pub const TIMER: usize = 0x1328 - 0x1200;
-    /// `clock_comp_save_area` (0x1330): clock comparator, u64.
-    pub const TODCMP: usize = 0x1330 - 0x1200;
-    /// `access_regs_save_area` (0x1340): AR 0-15, 16 x u32.
-    pub const ACRS: usize = 0x1340 - 0x1200;
-    /// `cregs_save_area` (0x1380): CR 0-15, 16 x u64.
-    pub const CTRS: usize = 0x1380 - 0x1200;
+/// The 512-byte vector register block of SIGP store additional status:
+/// V0-V31, 16 bytes each, big-endian (`__vector128 { high, low }`).
+#[derive(FromBytes, Immutable, KnownLayout, Unaligned)]
+#[repr(C)]
+struct VectorBlock {
+    vxrs: [[U64; 2]; 32],
+}
+const _: () = assert!(core::mem::size_of::<VectorBlock>() == SaveArea::VXRS_LEN);
+
+fn be64s<const N: usize>(v: &[U64; N]) -> [u64; N] {
+    v.map(U64::get)
 }
 
 /// CPU register state of one CPU of the crashed system: the same fields as
@@ -98,20 +105,20 @@ impl SaveArea {
     /// prefix 0x118, FPC 0x11c, TOD programmable 0x124, CPU timer 0x128,
     /// clock comparator 0x130, access registers 0x140, control registers 0x180.
     pub fn from_regs(regs: &[u8; 512]) -> Self {
-        let mut sa = SaveArea::default();
-        for i in 0..16 {
-            sa.fprs[i] = be64(regs, off::FPRS + 8 * i);
-            sa.gprs[i] = be64(regs, off::GPRS + 8 * i);
-            sa.acrs[i] = be32(regs, off::ACRS + 4 * i);
-            sa.ctrs[i] = be64(regs, off::CTRS + 8 * i);
+        let b: &StatusBlock = zerocopy::transmute_ref!(regs);
+        SaveArea {
+            psw: be64s(&b.psw),
+            ctrs: be64s(&b.ctrs),
+            gprs: be64s(&b.gprs),
+            acrs: b.acrs.map(U32::get),
+            fprs: be64s(&b.fprs),
+            fpc: b.fpc.get(),
+            prefix: b.prefix.get(),
+            todpreg: b.todpreg.get(),
+            timer: b.timer.get(),
+            todcmp: b.todcmp.get(),
+            ..SaveArea::default()
         }
-        sa.psw = [be64(regs, off::PSW), be64(regs, off::PSW + 8)];
-        sa.prefix = be32(regs, off::PREFIX);
-        sa.fpc = be32(regs, off::FPC);
-        sa.todpreg = be32(regs, off::TODPREG);
-        sa.timer = be64(regs, off::TIMER);
-        sa.todcmp = be64(regs, off::TODCMP);
-        sa
     }
 
     /// Add the vector registers from the 512-byte big-endian block written
@@ -119,10 +126,10 @@ impl SaveArea {
     /// like C `save_area_add_vxrs()`: the second doubleword (`low`) of
     /// V0-V15 goes to `vxrs_low`, V16-V31 are copied whole to `vxrs_high`.
     pub fn add_vxrs(&mut self, vxrs: &[u8; 512]) {
+        let b: &VectorBlock = zerocopy::transmute_ref!(vxrs);
         for i in 0..16 {
-            self.vxrs_low[i] = be64(vxrs, 16 * i + 8);
-            let v = 16 * (16 + i);
-            self.vxrs_high[i] = [be64(vxrs, v), be64(vxrs, v + 8)];
+            self.vxrs_low[i] = b.vxrs[i][1].get();
+            self.vxrs_high[i] = be64s(&b.vxrs[16 + i]);
         }
     }
 }

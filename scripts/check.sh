@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# All tests (`make check`): host tests of the pure crate, format and lints,
+# then real crashes of the s390x QEMU guest with assertions on the dumps.
+# Prints one "ok"/"not ok" line per test and ends with "N passed, N failed".
+# Environment: CHECK_OUT (default out/check).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=${CHECK_OUT:-$top/out/check}
+rm -rf "$out"
+mkdir -p "$out"
+export PATH=$HOME/.cargo/bin:$PATH
+passed=0 failed=0 skipped=0 n=0
+
+# ok NAME / notok NAME LOG / skip NAME REASON
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
+notok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	[ -n "${2:-}" ] && [ -f "$2" ] && tail -n 25 "$2" | sed 's/^/#   /'
+}
+skip() { n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n - $1 # SKIP ${2:-}"; }
+# t NAME COMMAND...: run COMMAND with its output in a log, report it.
+t() {
+	local name=$1 log
+	shift
+	log=$out/$(echo "$name" | tr -c 'A-Za-z0-9_.-' '_').log
+	if "$@" >"$log" 2>&1; then ok "$name"; else notok "$name" "$log"; fi
+}
+summary() {
+	local line="$passed passed, $failed failed"
+	[ $skipped -gt 0 ] && line="$line, $skipped skipped"
+	echo "1..$n"
+	echo "$line"
+	[ $failed -eq 0 ]
+	exit
+}
+
+echo "# host: the pure crate (rust/s390_vmcore)"
+crate=rust/s390_vmcore
+t "cargo test (unit and property tests)" cargo test --locked --manifest-path $crate/Cargo.toml
+t "cargo clippy -D warnings" cargo clippy --locked --quiet --all-targets \
+	--manifest-path $crate/Cargo.toml -- -D warnings
+t "rustfmt --check (all our Rust)" /usr/bin/rustfmt --check --edition 2021 \
+	$crate/src/lib.rs rust/vmcore_rs.rs
+
+echo "# kernel builds (logs: build/kernel-*/build.log)"
+for k in product test; do
+	t "build the $k kernel" make -s kernel-$k
+done
+[ -f build/kernel-product/arch/s390/boot/bzImage ] || summary
+t "product .config: PROC_VMCORE off, S390_VMCORE_RUST on" bash -c \
+	'grep -qx "# CONFIG_PROC_VMCORE is not set" build/kernel-product/.config &&
+	 grep -qx "CONFIG_S390_VMCORE_RUST=y" build/kernel-product/.config'
+t "kernel clippy (CLIPPY=1) on our crates, warnings as errors" make -s clippy
+
+echo "# guest: crash the product kernel, dump it through the Rust /proc/vmcore"
+dump=$out/product
+if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
+	--vmlinux build/kernel-product/vmlinux --out "$dump" --work build/run-check \
+	>"$out/run-product.log" 2>&1; then
+	ok "kdump of the product kernel saved through /proc/vmcore"
+	t "report.py" python3 scripts/report.py "$dump"
+	t "dump assertions (ELF, notes per CPU, panic line, drgn backtrace)" \
+		python3 scripts/check_dump.py "$dump"
+else
+	notok "kdump of the product kernel saved through /proc/vmcore" "$out/run-product.log"
+fi
+
+echo "# guest: the test kernel, Rust /proc/vmcore_rs against C /proc/vmcore in one boot"
+diff=$out/test
+if scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
+	--vmlinux build/kernel-test/vmlinux --out "$diff" --work build/run-check \
+	--append "vmcore_path=/proc/vmcore_rs vmcore_compare=/proc/vmcore" \
+	>"$out/run-test.log" 2>&1; then
+	ok "kdump of the test kernel saved through /proc/vmcore_rs"
+	t "dump assertions (test kernel)" python3 scripts/check_dump.py "$diff"
+	t "/proc/vmcore_rs is byte-identical to the C /proc/vmcore" \
+		grep -qx "identical" "$diff/guest/compare"
+else
+	notok "kdump of the test kernel saved through /proc/vmcore_rs" "$out/run-test.log"
+fi
+summary

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Assertions on a dump saved by scripts/run-dump.sh (used by `make check`).
+
+Usage: check_dump.py OUTDIR
+
+Checks the ELF core as user space reads it from /proc/vmcore: an ELF64
+big-endian S390 core; one PT_NOTE first, at a page-aligned offset; PT_LOAD
+file offsets congruent to their physical addresses modulo the page size,
+data chunks in file order without overlap, the file ending with the last
+chunk; one NT_PRSTATUS per CPU that the crashed kernel had online, with
+distinct NT_S390_PREFIX values; a VMCOREINFO note naming the crashed
+kernel's release; PT_LOADs covering the guest's memory but the crashkernel
+area; the panic in the dump's log buffer; and drgn's backtrace of the
+crashed thread starting in the kdump entry path. Prints one line per
+failed assertion and exits 1 if any failed.
+"""
+import os
+import re
+import struct
+import sys
+
+PAGE = 4096
+PT_LOAD, PT_NOTE = 1, 4
+NT_PRSTATUS, NT_S390_PREFIX = 1, 0x305
+
+
+def read_notes(data):
+    notes, off = [], 0
+    while off + 12 <= len(data):
+        namesz, descsz, ntype = struct.unpack_from(">III", data, off)
+        off += 12
+        name = data[off:off + namesz].rstrip(b"\0").decode("ascii", "replace")
+        off += (namesz + 3) & ~3
+        desc = data[off:off + descsz]
+        off += (descsz + 3) & ~3
+        notes.append((name, ntype, desc))
+    return notes
+
+
+def main(outdir):
+    errors = []
+
+    def check(cond, what):
+        if not cond:
+            errors.append(what)
+        return cond
+
+    path = os.path.join(outdir, "vmcore")
+    guest = os.path.join(outdir, "guest")
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        ehdr = f.read(64)
+        check(ehdr[:4] == b"\x7fELF", "ELF magic")
+        check(ehdr[4] == 2 and ehdr[5] == 2, "ELFCLASS64, ELFDATA2MSB")
+        e_type, e_machine = struct.unpack_from(">HH", ehdr, 16)
+        check(e_type == 4 and e_machine == 22, "ET_CORE, EM_S390")
+        e_phoff, = struct.unpack_from(">Q", ehdr, 32)
+        e_phentsize, e_phnum = struct.unpack_from(">HH", ehdr, 54)
+        check(e_phoff == 64 and e_phentsize == 56, "program headers at 64, 56 bytes each")
+        f.seek(e_phoff)
+        phdrs = [struct.unpack(">IIQQQQQQ", f.read(56)) for _ in range(e_phnum)]
+        types = [p[0] for p in phdrs]
+        check(types.count(PT_NOTE) == 1 and types[0] == PT_NOTE, "one PT_NOTE, first")
+        note = phdrs[0]
+        check(note[2] % PAGE == 0, "PT_NOTE offset page aligned")
+        f.seek(note[2])
+        notes = read_notes(f.read(note[5]))
+
+    loads = [p for p in phdrs if p[0] == PT_LOAD]
+    check(len(loads) >= 2, "PT_LOADs present (kernel text and memory)")
+    end = 0
+    for p in loads:
+        _, _, off, vaddr, paddr, filesz, memsz, _ = p
+        check(off % PAGE == paddr % PAGE, f"PT_LOAD {paddr:#x}: offset {off:#x} page congruent")
+        chunk = off - paddr % PAGE
+        check(chunk >= end, f"PT_LOAD {paddr:#x}: chunk after the previous one")
+        end = chunk + (paddr % PAGE + memsz + PAGE - 1) // PAGE * PAGE
+    check(end == size, f"file size {size} == end of the last PT_LOAD chunk {end}")
+
+    ncpus = int(open(os.path.join(guest, "oldinfo", "ncpus")).read())
+    prstatus = [n for n in notes if n[1] == NT_PRSTATUS and n[0] == "CORE"]
+    check(len(prstatus) == ncpus, f"{len(prstatus)} NT_PRSTATUS for {ncpus} CPUs")
+    prefixes = [n[2] for n in notes if n[1] == NT_S390_PREFIX]
+    check(len(set(prefixes)) == len(prefixes) == ncpus, "distinct NT_S390_PREFIX per CPU")
+    vmci = [n[2] for n in notes if n[0] == "VMCOREINFO"]
+    release = open(os.path.join(guest, "oldinfo", "release")).read().strip()
+    check(len(vmci) == 1 and f"OSRELEASE={release}\n".encode() in vmci[0],
+          f"VMCOREINFO note with OSRELEASE={release}")
+
+    # Memory: the crashed kernel's RAM is covered but for the crashkernel area.
+    cmdline = open(os.path.join(guest, "oldinfo", "cmdline")).read()
+    m = re.search(r"crashkernel=(\d+)M", cmdline)
+    mem = [(p[4], p[4] + p[6]) for p in loads if p[3] == p[4]]
+    covered = sum(e - s for s, e in mem)
+    top = max(e for s, e in mem)
+    if m:
+        check(covered + int(m.group(1)) * 2**20 == top,
+              f"PT_LOADs cover [0, {top:#x}) but the crashkernel area")
+
+    dmesg = open(os.path.join(outdir, "dmesg.txt"), errors="replace").read()
+    check("sysrq: Trigger a crash" in dmesg, "panic line in the dump's log buffer")
+    check("sysrq_handle_crash" in dmesg, "call trace through sysrq_handle_crash")
+
+    report = open(os.path.join(outdir, "report.txt")).read()
+    bt = re.search(r"^  #0  (\S+)", report, re.M)
+    check(bt is not None and bt.group(1) == "__do_machine_kdump",
+          "drgn backtrace of the crashed thread starts in __do_machine_kdump")
+
+    for e in errors:
+        print(f"check_dump: FAILED: {e}")
+    print(f"check_dump: {outdir}: {len(errors)} failed assertions")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

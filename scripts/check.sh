@@ -73,12 +73,12 @@ echo "# guest: the test kernel, Rust /proc/vmcore_rs against C /proc/vmcore in o
 diff=$out/test
 if scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
 	--vmlinux build/kernel-test/vmlinux --out "$diff" --work build/run-check \
-	--append "vmcore_path=/proc/vmcore_rs vmcore_compare=/proc/vmcore" \
+	--append "vmcore_path=/proc/vmcore_rs" --compare /proc/vmcore \
 	>"$out/run-test.log" 2>&1; then
 	ok "kdump of the test kernel saved through /proc/vmcore_rs"
 	t "dump assertions (test kernel)" python3 scripts/check_dump.py "$diff"
 	t "/proc/vmcore_rs is byte-identical to the C /proc/vmcore" \
-		grep -qx "identical" "$diff/guest/compare"
+		grep -qx "identical" "$diff/compare"
 else
 	notok "kdump of the test kernel saved through /proc/vmcore_rs" "$out/run-test.log"
 fi

@@ -6,7 +6,7 @@
 #   scripts/run-dump.sh --kernel BZIMAGE --vmlinux VMLINUX --out DIR
 #       [--initrd INITRD] [--smp N] [--mem MiB] [--crashkernel SIZE]
 #       [--append EXTRA] [--kdump-append EXTRA] [--timeout SECONDS]
-#       [--work DIR] [--keep-disks]
+#       [--work DIR] [--keep-disks] [--compare PATH]
 #
 # The guest boots BZIMAGE with the initramfs of scripts/mkinitramfs.sh (built
 # to build/initramfs/initrd.gz unless --initrd is given), loads the same
@@ -25,6 +25,10 @@
 # --append EXTRA       added to the first kernel's cmdline; the guest passes
 #                      it on to the dump kernel too (e.g. vmcore_path=...)
 # --kdump-append EXTRA added to the dump kernel's cmdline only
+# --compare PATH       the dump kernel also copies PATH (another core file of
+#                      the same boot, e.g. the test kernel's C /proc/vmcore)
+#                      to a disk; DIR/compare then says "identical" or
+#                      "different" (cmp of the two whole files, on the host)
 # --crashkernel SIZE   default 200M
 # --work DIR           disk images (default build/run-dump); the two big ones
 #                      are deleted after extraction unless --keep-disks
@@ -36,7 +40,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
-SMP=2 MEM=1024 CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP=''
+SMP=2 MEM=1024 CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE=''
 
 usage() {
 	sed -n '5,9p' "$0" | sed 's/^# \?//' >&2
@@ -71,11 +75,13 @@ while (($#)); do
 	--kdump-append) KDUMP_APPEND=$2 ;;
 	--timeout) TIMEOUT=$2 ;;
 	--work) WORK=$2 ;;
+	--compare) COMPARE=$2 ;;
 	*) echo "run-dump: unknown argument $1" >&2; usage ;;
 	esac
 	shift 2
 done
 [[ -n $KERNEL && -n $VMLINUX && -n $OUT ]] || usage
+[[ -z $COMPARE ]] || APPEND="${APPEND:+$APPEND }vmcore_compare=$COMPARE"
 [[ -f $KERNEL ]] || fail args "$KERNEL" "no kernel image $KERNEL"
 [[ -f $VMLINUX ]] || fail args "$VMLINUX" "no vmlinux $VMLINUX"
 [[ $SMP =~ ^[0-9]+$ && $MEM =~ ^[0-9]+$ && $TIMEOUT =~ ^[0-9]+$ ]] ||
@@ -90,7 +96,7 @@ WORK=$(cd "$WORK" && pwd)
 CONSOLE=$OUT/console.log
 # Nothing from an earlier run may be mistaken for this run's results.
 rm -rf "$OUT/vmcore" "$OUT/dump.kdump" "$OUT/dmesg.txt" "$OUT/vmlinux" \
-	"$OUT/report.txt" "$OUT/guest" "$CONSOLE"
+	"$OUT/report.txt" "$OUT/guest" "$OUT/compare" "$CONSOLE"
 
 # -------------------------------------------------------------- initramfs
 if [[ -z $INITRD ]]; then
@@ -121,10 +127,11 @@ fi
 tar cf "$DISKS/boot.img" -C "$DISKS/boot" --owner=0 --group=0 bzImage initrd.gz kdump-append ||
 	fail disks "$DISKS" "tar of the boot files"
 rm -rf "${DISKS:?}/boot"
-truncate -s 16M "$DISKS/old.img"
+truncate -s 1M "$DISKS/old.img"
 # The core is at most memory plus headers and the kernel text segment.
 truncate -s $((MEM + 256))M "$DISKS/vmcore.img"
 truncate -s $((MEM + 256))M "$DISKS/kdump.img"
+[[ -z $COMPARE ]] || truncate -s $((MEM + 256))M "$DISKS/compare.img"
 truncate -s 64M "$DISKS/result.img"
 
 drive() { # FILE SERIAL DEVNO
@@ -153,6 +160,10 @@ for d in "boot.img vmboot 0001" "old.img vmold 0002" "vmcore.img vmcore 0003" \
 	# shellcheck disable=SC2207 # the words are the QEMU arguments
 	QEMU+=($(drive "$DISKS/$1" "$2" "$3"))
 done
+if [[ -n $COMPARE ]]; then
+	# shellcheck disable=SC2207 # the words are the QEMU arguments
+	QEMU+=($(drive "$DISKS/compare.img" vmcmp 0006))
+fi
 
 # ------------------------------------------------------------------- QEMU
 msg "guest cmdline: $CMDLINE"
@@ -161,7 +172,10 @@ msg "running QEMU (smp $SMP, $MEM MiB, timeout ${TIMEOUT}s), console: $CONSOLE"
 echo "${QEMU[*]}" >"$WORK/qemu.cmd"
 set +e
 timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 |
-	tee "$CONSOLE" | grep --line-buffered -a 'vmcore-guest:' | sed -u 's/\r$//; s/^/  /'
+	tee "$CONSOLE" | grep --line-buffered -a 'vmcore-guest:' |
+	while IFS= read -r line; do
+		printf '  [%ss] %s\n' "$(($(date +%s) - START))" "${line%$'\r'}"
+	done
 rcs=("${PIPESTATUS[@]}")
 set -e
 qrc=${rcs[0]}
@@ -240,7 +254,21 @@ msg "dump.kdump: $(stat -c %s "$OUT/dump.kdump") bytes"
 install -m 0644 "$OUT/guest/dmesg.txt" "$OUT/dmesg.txt"
 cp "$VMLINUX" "$OUT/vmlinux"
 
+if [[ -n $COMPARE ]]; then
+	csize=$(cat "$OUT/guest/compare.size" 2>/dev/null || true)
+	[[ $csize =~ ^[0-9]+$ ]] || fail compare "$OUT/guest" "the guest did not copy $COMPARE"
+	if [[ $csize == "$size" ]] &&
+		cmp -n "$size" "$OUT/vmcore" "$DISKS/compare.img" >"$OUT/compare.log" 2>&1; then
+		echo identical >"$OUT/compare"
+	else
+		echo different >"$OUT/compare"
+		echo "sizes: $size (vmcore) $csize ($COMPARE)" >>"$OUT/compare.log"
+		cmp -l -n "$size" "$OUT/vmcore" "$DISKS/compare.img" 2>/dev/null | head -n 64 >>"$OUT/compare.log"
+	fi
+	msg "compare with $COMPARE: $(cat "$OUT/compare")"
+fi
+
 if [[ -z $KEEP ]]; then
-	rm -f "$DISKS/vmcore.img" "$DISKS/kdump.img"
+	rm -f "$DISKS/vmcore.img" "$DISKS/kdump.img" "$DISKS/compare.img"
 fi
 msg "done: $OUT/{vmcore,dump.kdump,dmesg.txt,vmlinux}"

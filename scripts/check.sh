@@ -8,7 +8,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 out=${CHECK_OUT:-$top/out/check}
 rm -rf "$out"
 mkdir -p "$out"

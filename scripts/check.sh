@@ -76,6 +76,7 @@ if scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
 	--append "vmcore_path=/proc/vmcore_rs" --compare /proc/vmcore \
 	>"$out/run-test.log" 2>&1; then
 	ok "kdump of the test kernel saved through /proc/vmcore_rs"
+	t "report.py (test kernel)" python3 scripts/report.py "$diff"
 	t "dump assertions (test kernel)" python3 scripts/check_dump.py "$diff"
 	t "/proc/vmcore_rs is byte-identical to the C /proc/vmcore" \
 		grep -qx "identical" "$diff/compare"

@@ -164,7 +164,10 @@ pub extern "C" fn s390_vmcore_rs_save_boot_cpu() {
         return;
     }
     let mut regs = [0u8; SaveArea::REGS_LEN];
-    if oldmem::Kernel(mode).read(LC_FPREGS_SAVE_AREA, &mut regs).is_err() {
+    if oldmem::Kernel(mode)
+        .read(LC_FPREGS_SAVE_AREA, &mut regs)
+        .is_err()
+    {
         pr_warn!("cannot read the boot CPU's registers\n");
         return;
     }

@@ -87,7 +87,12 @@ static OPS: bindings::proc_ops = ops();
 pub(crate) fn create(size: u64) -> Result {
     // SAFETY: `NAME` is NUL terminated; `OPS` lives forever.
     let pde = unsafe {
-        bindings::proc_create(NAME.as_char_ptr(), bindings::S_IRUSR as u16, core::ptr::null_mut(), &OPS)
+        bindings::proc_create(
+            NAME.as_char_ptr(),
+            bindings::S_IRUSR as u16,
+            core::ptr::null_mut(),
+            &OPS,
+        )
     };
     if pde.is_null() {
         pr_err!("cannot create /proc/{}\n", NAME);

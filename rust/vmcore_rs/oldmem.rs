@@ -81,16 +81,14 @@ pub(crate) struct Kernel(pub(crate) OldMemMode);
 
 impl OldMem for Kernel {
     fn read(&self, paddr: u64, buf: &mut [u8]) -> Result<(), s390_vmcore::Error> {
-        let mut kvec = bindings::kvec {
+        let kvec = bindings::kvec {
             iov_base: buf.as_mut_ptr().cast(),
             iov_len: buf.len(),
         };
         let mut iter = bindings::iov_iter::default();
         // SAFETY: `kvec` describes `buf`, which is valid for writes of
         // `buf.len()` bytes and outlives `iter`.
-        unsafe {
-            bindings::iov_iter_kvec(&mut iter, bindings::ITER_DEST, &mut kvec, 1, buf.len())
-        };
+        unsafe { bindings::iov_iter_kvec(&mut iter, bindings::ITER_DEST, &kvec, 1, buf.len()) };
         // SAFETY: `iter` was just initialised and lives across the call.
         let copied = unsafe { copy_to_iter(self.0, &mut iter, paddr, buf.len() as u64) };
         if copied == buf.len() as u64 {

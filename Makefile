@@ -28,7 +28,7 @@ KMAKE = $(MAKE) -C $(KSRC) O=$(BUILD)/kernel-$(1) ARCH=s390 \
 KIMAGE = $(BUILD)/kernel-$(1)/arch/s390/boot/bzImage
 
 .PHONY: all setup kernel kernel-product kernel-test dump check host-test \
-	clippy clean distclean
+	clippy selftests clean distclean
 
 all: kernel
 
@@ -60,10 +60,32 @@ $(eval $(call kernel_rules,test))
 
 kernel: kernel-product kernel-test
 
+# MODE=kdump (default): the product kernel, its Rust /proc/vmcore.
+# MODE=hsa: the test kernel with the test HSA (QEMU has no HSA): old memory
+# below HSA_SIZE is read through the HSA path of /proc/vmcore_rs, the rest
+# as in production; the C /proc/vmcore of the same boot is compared whole.
+MODE ?= kdump
+HSA_SIZE ?= 0x2003000
+ifeq ($(MODE),hsa)
+dump: kernel-test selftests
+	scripts/run-dump.sh --kernel $(call KIMAGE,test) \
+		--vmlinux $(BUILD)/kernel-test/vmlinux --out $(OUT)/dump-hsa \
+		--append "vmcore_path=/proc/vmcore_rs vmcore_rs_test_hsa=$(HSA_SIZE)" \
+		--compare /proc/vmcore
+	python3 scripts/report.py $(OUT)/dump-hsa
+else ifeq ($(MODE),kdump)
 dump: kernel-product
 	scripts/run-dump.sh --kernel $(call KIMAGE,product) \
 		--vmlinux $(BUILD)/kernel-product/vmlinux --out $(OUT)/dump
 	python3 scripts/report.py $(OUT)/dump
+else
+dump:
+	@echo "vmcore-rs: MODE must be kdump or hsa" >&2; exit 2
+endif
+
+# The guest's kselftests (selftests/), cross-built for s390x.
+selftests: $(BUILD)/.setup-done
+	@$(MAKE) -s -C selftests/vmcore KSRC=$(KSRC) O=$(BUILD)/selftests
 
 # clippy on our crates in the kernel build (kernel CLIPPY=1), warnings as
 # errors. rustc warns once per crate that `backchain` is an unstable target

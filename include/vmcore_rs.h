@@ -74,10 +74,47 @@ size_t vmcore_rs_iter_count(const struct iov_iter *iter);
 /** vmcore_rs_cond_resched() - Let others run during a long read. */
 void vmcore_rs_cond_resched(void);
 
+/**
+ * vmcore_rs_test_hsa_size() - Size of the test HSA in bytes (test kernel,
+ * boot parameter vmcore_rs_test_hsa=), 0 if not set.
+ */
+unsigned long vmcore_rs_test_hsa_size(void);
+
+/** vmcore_rs_memcpy_hsa_iter() - memcpy_hsa_iter() of drivers/s390/char/zcore.c. */
+size_t vmcore_rs_memcpy_hsa_iter(struct iov_iter *iter, unsigned long src, size_t count);
+
+/** vmcore_rs_vmalloc_user() - Zeroed vmalloc memory that may be mapped to user space. */
+void *vmcore_rs_vmalloc_user(size_t size);
+
+/**
+ * vmcore_rs_mmap_prepare() - Check and set up @vma like mmap_vmcore().
+ *
+ * Sets *@start to the file offset and *@size to the length in bytes of the
+ * mapping; the VMA gets VM_MIXEDMAP, loses VM_MAYWRITE and VM_MAYEXEC, and
+ * our fault handler, which fills pages with s390_vmcore_rs_read_page().
+ * Return: 0, -EINVAL beyond the file, -EPERM for a writable or executable
+ * mapping.
+ */
+int vmcore_rs_mmap_prepare(struct vm_area_struct *vma, u64 file_size, u64 *start, u64 *size);
+
+/** vmcore_rs_remap_pfn() - remap_pfn_range() at byte @off of @vma. */
+int vmcore_rs_remap_pfn(struct vm_area_struct *vma, u64 off, u64 pfn, u64 size);
+
+/** vmcore_rs_remap_vmalloc() - Map vmalloc_user() memory at byte @off of @vma. */
+int vmcore_rs_remap_vmalloc(struct vm_area_struct *vma, u64 off, void *kaddr, u64 size);
+
+/** vmcore_rs_open() - proc_open of the dump: -EPERM for writing, else 0. */
+int vmcore_rs_open(struct inode *inode, struct file *file);
+
+/** vmcore_rs_unmap() - Undo the first @len bytes of a failed mapping. */
+void vmcore_rs_unmap(struct vm_area_struct *vma, u64 len);
+
 /*
  * Implemented in Rust (rust/vmcore_rs.rs). s390_vmcore_rs_save_cpus() and
  * s390_vmcore_rs_save_boot_cpu() are declared in asm/smp.h for setup_arch().
  */
 int s390_vmcore_rs_init(void);
+/* Reads PAGE_SIZE bytes of the dump at file offset @pos into @buf: 0 or -errno. */
+int s390_vmcore_rs_read_page(void *buf, u64 pos);
 
 #endif /* _VMCORE_RS_H */

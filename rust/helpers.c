@@ -5,7 +5,10 @@
  */
 #include <linux/init.h>
 #include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/vmalloc.h>
 #include <linux/uio.h>
 #include <asm/diag.h>
 #include <asm/facility.h>
@@ -85,3 +88,111 @@ static int __init vmcore_rs_initcall(void)
 	return s390_vmcore_rs_init();
 }
 fs_initcall(vmcore_rs_initcall);
+
+#ifdef CONFIG_PROC_VMCORE
+/*
+ * The test HSA (test kernel only; QEMU has no HSA): in a kdump boot,
+ * vmcore_rs_test_hsa=SIZE makes the Rust code read old memory below SIZE
+ * through its HSA path, whose fetch call reads the old contents where the
+ * kdump flow keeps them.
+ */
+static unsigned long vmcore_rs_test_hsa __initdata;
+
+static int __init vmcore_rs_test_hsa_setup(char *arg)
+{
+	vmcore_rs_test_hsa = memparse(arg, NULL);
+	return 0;
+}
+early_param("vmcore_rs_test_hsa", vmcore_rs_test_hsa_setup);
+
+unsigned long __init vmcore_rs_test_hsa_size(void)
+{
+	return vmcore_rs_test_hsa;
+}
+#else
+unsigned long __init vmcore_rs_test_hsa_size(void)
+{
+	return 0;
+}
+#endif
+
+size_t vmcore_rs_memcpy_hsa_iter(struct iov_iter *iter, unsigned long src, size_t count)
+{
+	return memcpy_hsa_iter(iter, src, count);
+}
+
+void *vmcore_rs_vmalloc_user(size_t size)
+{
+	return vmalloc_user(size);
+}
+
+/*
+ * mmap of the proc file, as mmap_vmcore() in fs/proc/vmcore.c: the header
+ * and real memory are mapped up front; HSA pages are not and come through
+ * the fault handler, which reads them into the file's page cache.
+ */
+static vm_fault_t vmcore_rs_fault(struct vm_fault *vmf)
+{
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
+	struct page *page;
+	int rc;
+
+	page = find_or_create_page(mapping, vmf->pgoff, GFP_KERNEL);
+	if (!page)
+		return VM_FAULT_OOM;
+	if (!PageUptodate(page)) {
+		rc = s390_vmcore_rs_read_page(page_address(page),
+					      (u64)vmf->pgoff << PAGE_SHIFT);
+		if (rc < 0) {
+			unlock_page(page);
+			put_page(page);
+			return vmf_error(rc);
+		}
+		SetPageUptodate(page);
+	}
+	unlock_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct vmcore_rs_vm_ops = {
+	.fault = vmcore_rs_fault,
+};
+
+int vmcore_rs_mmap_prepare(struct vm_area_struct *vma, u64 file_size,
+			   u64 *start, u64 *size)
+{
+	*size = vma->vm_end - vma->vm_start;
+	*start = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	if (*size > file_size || *start + *size > file_size)
+		return -EINVAL;
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+		return -EPERM;
+	vm_flags_mod(vma, VM_MIXEDMAP, VM_MAYWRITE | VM_MAYEXEC);
+	vma->vm_ops = &vmcore_rs_vm_ops;
+	return 0;
+}
+
+int vmcore_rs_remap_pfn(struct vm_area_struct *vma, u64 off, u64 pfn, u64 size)
+{
+	return remap_pfn_range(vma, vma->vm_start + off, pfn, size,
+			       vma->vm_page_prot);
+}
+
+int vmcore_rs_remap_vmalloc(struct vm_area_struct *vma, u64 off, void *kaddr,
+			    u64 size)
+{
+	return remap_vmalloc_range_partial(vma, vma->vm_start + off, kaddr, 0,
+					   size);
+}
+
+void vmcore_rs_unmap(struct vm_area_struct *vma, u64 len)
+{
+	do_munmap(vma->vm_mm, vma->vm_start, len, NULL);
+}
+
+/* The dump is read only: refuse to open it for writing, even for root. */
+int vmcore_rs_open(struct inode *inode, struct file *file)
+{
+	return (file->f_mode & FMODE_WRITE) ? -EPERM : 0;
+}

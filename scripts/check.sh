@@ -29,6 +29,24 @@ t() {
 	log=$out/$(echo "$name" | tr -c 'A-Za-z0-9_.-' '_').log
 	if "$@" >"$log" 2>&1; then ok "$name"; else notok "$name" "$log"; fi
 }
+# tap PREFIX FILE: one result per kselftest of a TAP file; a missing file
+# or fewer results than its plan is a failure too.
+tap() {
+	local plan=0 seen=0 line name
+	if [ ! -f "$2" ]; then notok "$1: kselftests ran"; return; fi
+	while IFS= read -r line; do
+		case "$line" in
+		1..*) plan=${line#1..} ;;
+		"ok "*) seen=$((seen + 1)); name=${line#ok }; name=${name#* }
+			case "$name" in
+			*"# SKIP"*) skip "$1: ${name%% # SKIP*}" "${name#*# SKIP}" ;;
+			*) ok "$1: $name" ;;
+			esac ;;
+		"not ok "*) seen=$((seen + 1)); name=${line#not ok }; notok "$1: ${name#* }" ;;
+		esac
+	done <"$2"
+	[ "$seen" -eq "$plan" ] && [ "$plan" -gt 0 ] || notok "$1: $seen of $plan kselftests reported" "$2"
+}
 summary() {
 	local line="$passed passed, $failed failed"
 	[ $skipped -gt 0 ] && line="$line, $skipped skipped"
@@ -55,6 +73,7 @@ t "product .config: PROC_VMCORE off, S390_VMCORE_RUST on" bash -c \
 	'grep -qx "# CONFIG_PROC_VMCORE is not set" build/kernel-product/.config &&
 	 grep -qx "CONFIG_S390_VMCORE_RUST=y" build/kernel-product/.config'
 t "kernel clippy (CLIPPY=1) on our crates, warnings as errors" make -s clippy
+t "build the guest kselftests (selftests/, s390x)" make -s selftests
 
 echo "# guest: crash the product kernel, dump it through the Rust /proc/vmcore"
 dump=$out/product
@@ -65,22 +84,35 @@ if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
 	t "report.py" python3 scripts/report.py "$dump"
 	t "dump assertions (ELF, notes per CPU, panic line, drgn backtrace)" \
 		python3 scripts/check_dump.py "$dump"
+	tap "kselftest (product, /proc/vmcore)" "$dump/guest/kselftest.tap"
 else
 	notok "kdump of the product kernel saved through /proc/vmcore" "$out/run-product.log"
 fi
 
-echo "# guest: the test kernel, Rust /proc/vmcore_rs against C /proc/vmcore in one boot"
-diff=$out/test
-if scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
-	--vmlinux build/kernel-test/vmlinux --out "$diff" --work build/run-check \
-	--append "vmcore_path=/proc/vmcore_rs" --compare /proc/vmcore \
-	>"$out/run-test.log" 2>&1; then
-	ok "kdump of the test kernel saved through /proc/vmcore_rs"
-	t "report.py (test kernel)" python3 scripts/report.py "$diff"
-	t "dump assertions (test kernel)" python3 scripts/check_dump.py "$diff"
-	t "/proc/vmcore_rs is byte-identical to the C /proc/vmcore" \
-		grep -qx "identical" "$diff/compare"
-else
-	notok "kdump of the test kernel saved through /proc/vmcore_rs" "$out/run-test.log"
-fi
+# test_run NAME DIR EXTRA-APPEND: the test kernel, Rust /proc/vmcore_rs
+# against the C /proc/vmcore of the same boot.
+test_run() {
+	local name=$1 dir=$2
+	if scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
+		--vmlinux build/kernel-test/vmlinux --out "$dir" --work build/run-check \
+		--append "vmcore_path=/proc/vmcore_rs $3" --compare /proc/vmcore \
+		>"$out/run-$name.log" 2>&1; then
+		ok "$name: kdump of the test kernel saved through /proc/vmcore_rs"
+	else
+		notok "$name: kdump of the test kernel saved through /proc/vmcore_rs" "$out/run-$name.log"
+		return
+	fi
+	t "$name: report.py" python3 scripts/report.py "$dir"
+	t "$name: dump assertions" python3 scripts/check_dump.py "$dir"
+	t "$name: /proc/vmcore_rs is byte-identical to the C /proc/vmcore" \
+		grep -qx "identical" "$dir/compare"
+	t "$name: makedumpfile -d 31 gives the same dump with mmap and --non-mmap" \
+		bash -c '[ $(cut -d" " -f2 "$1" | sort -u | wc -l) -eq 1 ] && [ $(wc -l <"$1") -eq 2 ]' _ "$dir/guest/makedumpfile-modes"
+	tap "$name: kselftest" "$dir/guest/kselftest.tap"
+}
+
+echo "# guest: the test kernel (kdump), Rust against C in one boot"
+test_run test-kdump "$out/test-kdump" ""
+echo "# guest: the test kernel with the test HSA below 0x2003000 (not a multiple of crashkernel=200M)"
+test_run test-hsa "$out/test-hsa" "vmcore_rs_test_hsa=0x2003000"
 summary

@@ -102,7 +102,10 @@ rm -rf "$OUT/vmcore" "$OUT/dump.kdump" "$OUT/dmesg.txt" "$OUT/vmlinux" \
 if [[ -z $INITRD ]]; then
 	INITRD=$TOP/build/initramfs/initrd.gz
 	msg "building the initramfs $INITRD"
-	"$TOP/scripts/mkinitramfs.sh" "$INITRD" >"$WORK/mkinitramfs.log" 2>&1 ||
+	# The guest's kselftests (make selftests), when built, go to /extra.
+	EXTRAS=()
+	[[ -x $TOP/build/selftests/vmcore_test ]] && EXTRAS+=("$TOP/build/selftests/vmcore_test")
+	"$TOP/scripts/mkinitramfs.sh" "$INITRD" "${EXTRAS[@]}" >"$WORK/mkinitramfs.log" 2>&1 ||
 		fail initramfs "$WORK/mkinitramfs.log" "$(tail -5 "$WORK/mkinitramfs.log")"
 fi
 [[ -f $INITRD ]] || fail initramfs "$INITRD" "no initramfs $INITRD"

@@ -18,7 +18,7 @@
 use crate::{bindings, oldmem};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use kernel::prelude::*;
-use s390_vmcore::{OldMem, SaveArea};
+use s390_vmcore::{OldMem, OldMemMode, SaveArea};
 
 /// Lowcore offset of the 512-byte register save area (`__LC_FPREGS_SAVE_AREA`).
 const LC_FPREGS_SAVE_AREA: u64 = 0x1200;
@@ -27,8 +27,9 @@ const PAGE_SIZE: usize = 4096;
 /// The save areas, boot CPU first, then the others by CPU address.
 ///
 /// INVARIANT: when `SAVE_AREAS` is not null it points to `NR_SAVE_AREAS`
-/// initialised `SaveArea`s in memblock memory that is never freed, and they
-/// are written only before `s390_vmcore_rs_init()` runs.
+/// initialised `SaveArea`s in memblock memory that is never freed; element
+/// 0 is the boot CPU's. They are written only during init, before the dump
+/// is built from them.
 static SAVE_AREAS: AtomicPtr<SaveArea> = AtomicPtr::new(core::ptr::null_mut());
 static NR_SAVE_AREAS: AtomicUsize = AtomicUsize::new(0);
 
@@ -151,8 +152,10 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
     }
 }
 
-/// Saves the boot CPU's registers from the old absolute lowcore, and its
-/// vector registers as `early.c` stored them at boot.
+/// Saves the boot CPU's vector registers as `early.c` stored them at boot,
+/// and for kdump its registers from the old absolute lowcore. For zfcpdump
+/// the lowcore is in the HSA, which cannot be read this early:
+/// [`read_boot_cpu_regs`] reads it at initcall time.
 #[no_mangle]
 #[link_section = ".init.text"]
 pub extern "C" fn s390_vmcore_rs_save_boot_cpu() {
@@ -163,15 +166,9 @@ pub extern "C" fn s390_vmcore_rs_save_boot_cpu() {
     if ptr.is_null() {
         return;
     }
-    let mut regs = [0u8; SaveArea::REGS_LEN];
-    if oldmem::Kernel(mode)
-        .read(LC_FPREGS_SAVE_AREA, &mut regs)
-        .is_err()
-    {
-        pr_warn!("cannot read the boot CPU's registers\n");
-        return;
-    }
-    let mut sa = SaveArea::from_regs(&regs);
+    // SAFETY: By the invariant of `SAVE_AREAS`, element 0 is the boot CPU's
+    // and nothing else accesses it during init.
+    let sa = unsafe { &mut *ptr };
     // SAFETY: Facility query.
     if unsafe { bindings::vmcore_rs_has_vx() } {
         // SAFETY: `boot_cpu_vector_save_area` is init data of 32 vector
@@ -182,7 +179,35 @@ pub extern "C" fn s390_vmcore_rs_save_boot_cpu() {
         };
         sa.add_vxrs(vxrs);
     }
-    // SAFETY: By the invariant of `SAVE_AREAS`, element 0 is reserved for
-    // the boot CPU and nothing reads it before the initcall.
-    unsafe { *ptr = sa };
+    if let OldMemMode::Kdump { .. } = mode {
+        read_boot_cpu_regs(mode);
+    }
+}
+
+/// Reads the boot CPU's registers from the old absolute lowcore (in the
+/// HSA for zfcpdump) into its save area, keeping its vector registers.
+/// Logs and leaves the CPU out of the dump (prefix 0) when they cannot be
+/// read.
+#[link_section = ".init.text"]
+pub(crate) fn read_boot_cpu_regs(mode: OldMemMode) {
+    let ptr = SAVE_AREAS.load(Ordering::Acquire);
+    if ptr.is_null() {
+        return;
+    }
+    let mut regs = [0u8; SaveArea::REGS_LEN];
+    if oldmem::Kernel(mode)
+        .read(LC_FPREGS_SAVE_AREA, &mut regs)
+        .is_err()
+    {
+        pr_warn!("cannot read the boot CPU's registers, dump without them\n");
+        return;
+    }
+    // SAFETY: By the invariant of `SAVE_AREAS`, element 0 is the boot CPU's
+    // and nothing else accesses it during init.
+    let sa = unsafe { &mut *ptr };
+    *sa = SaveArea {
+        vxrs_low: sa.vxrs_low,
+        vxrs_high: sa.vxrs_high,
+        ..SaveArea::from_regs(&regs)
+    };
 }

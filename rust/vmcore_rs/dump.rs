@@ -23,13 +23,64 @@ pub(crate) struct Dump {
     /// How old memory is reached.
     pub(crate) mode: OldMemMode,
     /// ELF header, program headers and notes, padded to a page: the first
-    /// `hdr.len()` bytes of the file.
-    pub(crate) hdr: KVec<u8>,
+    /// `hdr.len()` bytes of the file. Mappable for `mmap()`.
+    pub(crate) hdr: UserBuf,
     /// The PT_LOAD data chunks, by file offset.
     pub(crate) segs: KVec<Segment>,
     /// Size of the file in bytes.
     pub(crate) size: u64,
 }
+
+/// Zeroed, page-aligned memory from `vmalloc_user()`, which `mmap()` can
+/// map to user space.
+///
+/// INVARIANT: `ptr` is a `vmalloc_user()` allocation of `len` bytes that
+/// this value owns.
+pub(crate) struct UserBuf {
+    ptr: core::ptr::NonNull<u8>,
+    len: usize,
+}
+
+impl UserBuf {
+    fn new(len: usize) -> Result<Self> {
+        // SAFETY: Plain allocation; the result is checked for null.
+        let ptr = unsafe { bindings::vmcore_rs_vmalloc_user(len) }.cast::<u8>();
+        let ptr = core::ptr::NonNull::new(ptr).ok_or(ENOMEM)?;
+        // INVARIANT: `ptr` was just allocated with `len` bytes.
+        Ok(Self { ptr, len })
+    }
+
+    /// The address of the first byte, for mapping.
+    pub(crate) fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        // SAFETY: By the type invariant, `len` initialised (zeroed) bytes.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: By the type invariant, `len` bytes owned by `self`.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for UserBuf {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant, a `vmalloc_user()` allocation.
+        unsafe { bindings::vfree(self.ptr.as_ptr().cast()) };
+    }
+}
+
+// SAFETY: `UserBuf` owns plain memory; shared access is read-only.
+unsafe impl Send for UserBuf {}
+// SAFETY: As above.
+unsafe impl Sync for UserBuf {}
 
 /// INVARIANT: null, or a leaked `KBox<Dump>` that is never written again.
 static DUMP: AtomicPtr<Dump> = AtomicPtr::new(core::ptr::null_mut());
@@ -43,10 +94,23 @@ pub(crate) fn get() -> Option<&'static Dump> {
 }
 
 /// Builds the dump and creates the proc file; logs why when it cannot.
+#[link_section = ".init.text"]
 pub(crate) fn init() {
     let Some(mode) = oldmem::mode() else {
         return;
     };
+    match mode {
+        OldMemMode::Hsa { hsa_size } => {
+            pr_info!("zfcpdump: {} bytes of old memory in the HSA\n", hsa_size)
+        }
+        OldMemMode::HsaKdump { hsa_size, .. } => {
+            pr_info!("test HSA of {} bytes over kdump\n", hsa_size)
+        }
+        _ => {}
+    }
+    if let OldMemMode::Hsa { .. } | OldMemMode::HsaKdump { .. } = mode {
+        cpus::read_boot_cpu_regs(mode);
+    }
     let cpus = cpus::save_areas();
     if cpus.is_empty() {
         pr_err!("no CPU registers were saved, no dump\n");
@@ -120,7 +184,7 @@ fn zeroed_vec<T: Copy + Default>(len: usize) -> Result<KVec<T>> {
 fn for_each_range(mode: OldMemMode, mut f: impl FnMut(PhysRange)) {
     let mut region = bindings::memblock_region::default();
     let mut exclude = bindings::memblock_type::default();
-    if let OldMemMode::Kdump { start, size } = mode {
+    if let OldMemMode::Kdump { start, size } | OldMemMode::HsaKdump { start, size, .. } = mode {
         region.base = start;
         region.size = size;
         exclude.total_size = size;
@@ -183,9 +247,9 @@ fn build(mode: OldMemMode, cpus: &[s390_vmcore::SaveArea]) -> Result<Dump> {
         ranges: &ranges,
     };
     let layout = s390_vmcore::layout(&spec).map_err(|_| EINVAL)?;
-    let mut hdr = zeroed_vec(layout.header_len)?;
+    let mut hdr = UserBuf::new(layout.header_len)?;
     let mut segs = zeroed_vec(layout.nsegments)?;
-    let size = s390_vmcore::build(&spec, &mut hdr, &mut segs).map_err(|_| EINVAL)?;
+    let size = s390_vmcore::build(&spec, hdr.as_mut_slice(), &mut segs).map_err(|_| EINVAL)?;
     Ok(Dump {
         mode,
         hdr,

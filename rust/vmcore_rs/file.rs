@@ -4,18 +4,67 @@
 //! (test kernel, beside the C `/proc/vmcore`).
 //!
 //! Mode 0400 and `st_size` equal to the size of the core, like the C file;
-//! `read()` at any offset and length, `lseek()` by `default_llseek()`.
+//! `read()` at any offset and length, `lseek()` by `default_llseek()`, and
+//! `mmap()`: the header from its `vmalloc_user()` buffer, real memory
+//! remapped page frame by page frame, HSA pages filled on fault.
 //!
-//! Reference: `read_vmcore()`, `proc_vmcore_ops` in `fs/proc/vmcore.c`.
+//! Reference: `read_vmcore()`, `mmap_vmcore()`, `proc_vmcore_ops` in
+//! `fs/proc/vmcore.c`.
 
 use crate::{bindings, dump, oldmem};
-use kernel::{c_str, prelude::*};
-use s390_vmcore::{next_chunk, Chunk};
+use kernel::{c_str, ffi, prelude::*};
+use s390_vmcore::{map_oldmem, next_chunk, Chunk, Source};
 
 #[cfg(CONFIG_PROC_VMCORE)]
 const NAME: &CStr = c_str!("vmcore_rs");
 #[cfg(not(CONFIG_PROC_VMCORE))]
 const NAME: &CStr = c_str!("vmcore");
+
+const PAGE_SHIFT: u32 = 12;
+
+/// Copies the dump from file offset `pos` into `iter`, at most `len` bytes.
+///
+/// Returns the bytes copied: fewer than asked at the end of the file, or
+/// where the destination faulted or old memory could not be read.
+///
+/// # Safety
+///
+/// `iter` must be a valid, initialised `iov_iter` for the duration of the
+/// call.
+unsafe fn read_to_iter(
+    dump: &dump::Dump,
+    iter: *mut bindings::iov_iter,
+    mut pos: u64,
+    mut left: u64,
+) -> u64 {
+    let mut done: u64 = 0;
+    while left > 0 {
+        let (want, got) = match next_chunk(dump.hdr.len(), &dump.segs, dump.size, pos, left) {
+            Chunk::Eof => break,
+            Chunk::Header { start, len } => {
+                let src = &dump.hdr.as_slice()[start..start + len];
+                // SAFETY: `src` is valid for `len` bytes; `iter` is valid
+                // by the function's contract.
+                let got = unsafe { bindings::_copy_to_iter(src.as_ptr().cast(), len, iter) };
+                (len as u64, got as u64)
+            }
+            Chunk::OldMem { paddr, len } => {
+                // SAFETY: `iter` is valid by the function's contract.
+                let got = unsafe { oldmem::copy_to_iter(dump.mode, iter, paddr, len) };
+                (len, got)
+            }
+        };
+        pos += got;
+        done += got;
+        left -= got;
+        if got < want {
+            break;
+        }
+        // SAFETY: Process context, no locks held.
+        unsafe { bindings::vmcore_rs_cond_resched() };
+    }
+    done
+}
 
 /// Reads from the file position of `iocb` into `iter`.
 ///
@@ -31,53 +80,128 @@ unsafe extern "C" fn read_iter(iocb: *mut bindings::kiocb, iter: *mut bindings::
         return 0;
     };
     // SAFETY: `iocb` is valid by the function's contract.
-    let pos = unsafe { (*iocb).ki_pos };
-    let Ok(mut pos) = u64::try_from(pos) else {
+    let Ok(pos) = u64::try_from(unsafe { (*iocb).ki_pos }) else {
         return EINVAL.to_errno() as isize;
     };
     // SAFETY: `iter` is valid by the function's contract.
-    let mut left = unsafe { bindings::vmcore_rs_iter_count(iter) } as u64;
-    let mut done: u64 = 0;
-    while left > 0 {
-        let (want, got) = match next_chunk(dump.hdr.len(), &dump.segs, dump.size, pos, left) {
-            Chunk::Eof => break,
-            Chunk::Header { start, len } => {
-                // SAFETY: `next_chunk` keeps `start + len` within the header;
-                // `iter` is valid by the function's contract.
-                let got = unsafe {
-                    bindings::_copy_to_iter(dump.hdr.as_ptr().add(start).cast(), len, iter)
-                };
-                (len as u64, got as u64)
-            }
-            Chunk::OldMem { paddr, len } => {
-                // SAFETY: `iter` is valid by the function's contract.
-                let got = unsafe { oldmem::copy_to_iter(dump.mode, iter, paddr, len) };
-                (len, got)
-            }
-        };
-        pos += got;
-        done += got;
-        left -= got;
-        if got < want {
-            if done == 0 {
-                return EFAULT.to_errno() as isize;
-            }
-            break;
-        }
-        // SAFETY: Process context, no locks held.
-        unsafe { bindings::vmcore_rs_cond_resched() };
+    let left = unsafe { bindings::vmcore_rs_iter_count(iter) } as u64;
+    // SAFETY: `iter` is valid by the function's contract.
+    let done = unsafe { read_to_iter(dump, iter, pos, left) };
+    if done == 0 && left > 0 && pos < dump.size {
+        return EFAULT.to_errno() as isize;
     }
     // SAFETY: `iocb` is valid by the function's contract.
-    unsafe { (*iocb).ki_pos = pos as i64 };
+    unsafe { (*iocb).ki_pos = (pos + done) as i64 };
     done as isize
+}
+
+/// Reads the page of the dump at file offset `pos` into `buf`, for the
+/// `mmap()` fault handler in `rust/helpers.c`.
+///
+/// Returns 0, or `-EIO` when the page cannot be read in full.
+///
+/// # Safety
+///
+/// `buf` must be valid for writes of one page.
+#[no_mangle]
+pub unsafe extern "C" fn s390_vmcore_rs_read_page(buf: *mut ffi::c_void, pos: u64) -> ffi::c_int {
+    const PAGE: usize = 1 << PAGE_SHIFT;
+    let Some(dump) = dump::get() else {
+        return EIO.to_errno();
+    };
+    let kvec = bindings::kvec {
+        iov_base: buf,
+        iov_len: PAGE,
+    };
+    let mut iter = bindings::iov_iter::default();
+    // SAFETY: `kvec` describes `buf`, valid for a page by the function's
+    // contract, and outlives `iter`.
+    unsafe { bindings::iov_iter_kvec(&mut iter, bindings::ITER_DEST, &kvec, 1, PAGE) };
+    // SAFETY: `iter` was just initialised and lives across the call.
+    if unsafe { read_to_iter(dump, &mut iter, pos, PAGE as u64) } == PAGE as u64 {
+        0
+    } else {
+        EIO.to_errno()
+    }
+}
+
+/// Maps the dump into `vma`: the header, real old memory by page frame
+/// (through the kdump swap where it applies), and HSA pages not at all: the
+/// fault handler reads them.
+///
+/// Returns 0, `-EINVAL` beyond the file, `-EPERM` for writable or
+/// executable mappings, `-EAGAIN` when a remap fails.
+///
+/// # Safety
+///
+/// Called by the VFS with a valid `file` and `vm_area_struct`.
+unsafe extern "C" fn mmap(
+    _file: *mut bindings::file,
+    vma: *mut bindings::vm_area_struct,
+) -> ffi::c_int {
+    let Some(dump) = dump::get() else {
+        return ENODEV.to_errno();
+    };
+    let (mut start, mut size) = (0u64, 0u64);
+    // SAFETY: `vma` is valid by the function's contract.
+    let rc = unsafe { bindings::vmcore_rs_mmap_prepare(vma, dump.size, &mut start, &mut size) };
+    if rc != 0 {
+        return rc;
+    }
+    let mut done = 0;
+    while done < size {
+        let (len, rc) = match next_chunk(
+            dump.hdr.len(),
+            &dump.segs,
+            dump.size,
+            start + done,
+            size - done,
+        ) {
+            Chunk::Eof => break,
+            Chunk::Header { start: off, len } => {
+                // SAFETY: `off + len` is within the `vmalloc_user()` header;
+                // `vma` is valid by the function's contract.
+                let rc = unsafe {
+                    bindings::vmcore_rs_remap_vmalloc(
+                        vma,
+                        done,
+                        dump.hdr.as_ptr().add(off).cast(),
+                        len as u64,
+                    )
+                };
+                (len as u64, rc)
+            }
+            Chunk::OldMem { paddr, len } => {
+                let (src, n) = map_oldmem(dump.mode, paddr, len);
+                let rc = match src {
+                    // SAFETY: `vma` is valid by the function's contract; the
+                    // frames are old memory that this kernel does not use.
+                    Source::Real { paddr } => unsafe {
+                        bindings::vmcore_rs_remap_pfn(vma, done, paddr >> PAGE_SHIFT, n)
+                    },
+                    Source::Hsa { .. } => 0,
+                };
+                (n, rc)
+            }
+        };
+        if rc != 0 {
+            // SAFETY: Undoes the part of `vma` mapped so far.
+            unsafe { bindings::vmcore_rs_unmap(vma, done) };
+            return EAGAIN.to_errno();
+        }
+        done += len;
+    }
+    0
 }
 
 const fn ops() -> bindings::proc_ops {
     // SAFETY: `proc_ops` is plain data for which all zeroes (no flags, no
     // callbacks) is valid.
     let mut ops: bindings::proc_ops = unsafe { core::mem::zeroed() };
+    ops.proc_open = Some(bindings::vmcore_rs_open);
     ops.proc_read_iter = Some(read_iter);
     ops.proc_lseek = Some(bindings::default_llseek);
+    ops.proc_mmap = Some(mmap);
     ops
 }
 

@@ -25,6 +25,17 @@ pub enum OldMemMode {
         /// Bytes of old memory saved in the HSA.
         hsa_size: u64,
     },
+    /// The test HSA of the test kernel (no HSA in QEMU): a kdump boot in
+    /// which `[0, hsa_size)` is read through the HSA provider and the rest
+    /// exactly as in `Kdump` mode. `hsa_size` need not relate to `size`.
+    HsaKdump {
+        /// Bytes of old memory served by the (test) HSA provider.
+        hsa_size: u64,
+        /// Crashkernel base.
+        start: u64,
+        /// Crashkernel size.
+        size: u64,
+    },
     /// Plain identity-mapped real memory (tests, no swap).
     Real,
 }
@@ -53,6 +64,8 @@ pub enum Source {
 /// - `Kdump`: `start <= paddr < start + size` -> real `paddr - start`, piece
 ///   ends at `start + size`; else `paddr < size` -> real `paddr + start`,
 ///   piece ends at `size`; else identity.
+/// - `HsaKdump`: `paddr < hsa_size` -> HSA offset `paddr`, piece ends at
+///   `hsa_size`; otherwise as `Kdump`.
 /// - `Real`: identity, the whole `len`.
 ///
 /// Difference from C, for robustness only: in `Kdump` mode a piece that
@@ -72,6 +85,20 @@ pub fn map_oldmem(mode: OldMemMode, paddr: u64, len: u64) -> (Source, u64) {
                 )
             } else {
                 (Source::Real { paddr }, len)
+            }
+        }
+        OldMemMode::HsaKdump {
+            hsa_size,
+            start,
+            size,
+        } => {
+            if paddr < hsa_size {
+                (
+                    Source::Hsa { offset: paddr },
+                    core::cmp::min(len, hsa_size - paddr),
+                )
+            } else {
+                map_oldmem(OldMemMode::Kdump { start, size }, paddr, len)
             }
         }
         OldMemMode::Kdump { start, size } => {
@@ -153,6 +180,10 @@ mod tests {
             OldMemMode::Real => Source::Real { paddr: src },
             OldMemMode::Hsa { hsa_size } if src < hsa_size => Source::Hsa { offset: src },
             OldMemMode::Hsa { .. } => Source::Real { paddr: src },
+            OldMemMode::HsaKdump { hsa_size, .. } if src < hsa_size => Source::Hsa { offset: src },
+            OldMemMode::HsaKdump { start, size, .. } => {
+                c_byte(OldMemMode::Kdump { start, size }, src)
+            }
             OldMemMode::Kdump { start, size } => {
                 if src.wrapping_sub(start) < size {
                     Source::Real { paddr: src - start }
@@ -281,6 +312,13 @@ mod tests {
             // Realistic (start >= size) and overlapping (start < size) layouts.
             (0u64..0x10000, 0u64..0x10000)
                 .prop_map(|(start, size)| OldMemMode::Kdump { start, size }),
+            (0u64..0x10000, 0u64..0x10000, 0u64..0x10000).prop_map(|(hsa_size, start, size)| {
+                OldMemMode::HsaKdump {
+                    hsa_size,
+                    start,
+                    size,
+                }
+            }),
         ]
     }
 
@@ -291,6 +329,7 @@ mod tests {
                 OldMemMode::Real => vec![],
                 OldMemMode::Hsa { hsa_size } => vec![hsa_size],
                 OldMemMode::Kdump { start, size } => vec![start, size, start + size],
+                OldMemMode::HsaKdump { hsa_size, start, size } => vec![hsa_size, start, size, start + size],
             };
             let end = paddr + len;
             let mut at = paddr;
@@ -318,12 +357,20 @@ mod tests {
             let mode = match mode {
                 OldMemMode::Kdump { start, size } => OldMemMode::Kdump { start: start & !0xfff, size: size & !0xfff },
                 OldMemMode::Hsa { hsa_size } => OldMemMode::Hsa { hsa_size: hsa_size & !0xfff },
+                OldMemMode::HsaKdump { hsa_size, start, size } => OldMemMode::HsaKdump {
+                    hsa_size: hsa_size & !0xfff, start: start & !0xfff, size: size & !0xfff },
                 m => m,
             };
             let len = core::cmp::min(len, 4096 - off);
             let src = page * 4096 + off;
-            let c = match mode {
+            let c_mode = match mode {
+                OldMemMode::HsaKdump { hsa_size, .. } if src < hsa_size => OldMemMode::Hsa { hsa_size },
+                OldMemMode::HsaKdump { start, size, .. } => OldMemMode::Kdump { start, size },
+                m => m,
+            };
+            let c = match c_mode {
                 OldMemMode::Real => (Source::Real { paddr: src }, len),
+                OldMemMode::HsaKdump { .. } => unreachable!(),
                 OldMemMode::Hsa { hsa_size } if src < hsa_size =>
                     (Source::Hsa { offset: src }, core::cmp::min(len, hsa_size - src)),
                 OldMemMode::Hsa { .. } => (Source::Real { paddr: src }, len),

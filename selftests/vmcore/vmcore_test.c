@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of the Rust /proc/vmcore, run in the dump kernel after a real crash
+ * of the QEMU guest (scripts/guest/init), TAP output.
+ *
+ * Environment:
+ *   VMCORE      the file under test (default /proc/vmcore)
+ *   VMCORE_REF  the C /proc/vmcore of the same boot (test kernel), against
+ *               which reads are checked; tests that need it skip without
+ *   VMCORE_HSA  the (test) HSA size in bytes, if any: reads around it
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define PAGE 4096UL
+#define WINDOW (4UL << 20)
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : dflt;
+}
+
+FIXTURE(vmcore) {
+	int fd, ref;
+	off_t size;
+	Elf64_Ehdr ehdr;
+	Elf64_Phdr *phdr;
+	char *a, *b;
+};
+
+FIXTURE_SETUP(vmcore)
+{
+	struct stat st;
+	size_t len;
+
+	self->fd = open(env_or("VMCORE", "/proc/vmcore"), O_RDONLY);
+	ASSERT_GE(self->fd, 0) TH_LOG("open %s: %s", env_or("VMCORE", "/proc/vmcore"), strerror(errno));
+	self->ref = getenv("VMCORE_REF") ? open(getenv("VMCORE_REF"), O_RDONLY) : -1;
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	self->size = st.st_size;
+	ASSERT_EQ(sizeof(self->ehdr), pread(self->fd, &self->ehdr, sizeof(self->ehdr), 0));
+	len = self->ehdr.e_phnum * sizeof(Elf64_Phdr);
+	self->phdr = malloc(len);
+	ASSERT_NE(NULL, self->phdr);
+	ASSERT_EQ(len, pread(self->fd, self->phdr, len, self->ehdr.e_phoff));
+	self->a = malloc(WINDOW + PAGE);
+	self->b = malloc(WINDOW + PAGE);
+	ASSERT_NE(NULL, self->a);
+	ASSERT_NE(NULL, self->b);
+}
+
+FIXTURE_TEARDOWN(vmcore)
+{
+	free(self->phdr);
+	free(self->a);
+	free(self->b);
+	close(self->fd);
+	if (self->ref >= 0)
+		close(self->ref);
+}
+
+/* The ELF structure as user space sees it. */
+TEST_F(vmcore, elf_structure)
+{
+	Elf64_Ehdr *e = &self->ehdr;
+	uint64_t end = 0;
+	int i, notes = 0;
+
+	ASSERT_EQ(0, memcmp(e->e_ident, ELFMAG, SELFMAG));
+	ASSERT_EQ(ELFCLASS64, e->e_ident[EI_CLASS]);
+	ASSERT_EQ(ELFDATA2MSB, e->e_ident[EI_DATA]);
+	ASSERT_EQ(ET_CORE, e->e_type);
+	ASSERT_EQ(EM_S390, e->e_machine);
+	ASSERT_EQ(sizeof(Elf64_Phdr), e->e_phentsize);
+	for (i = 0; i < e->e_phnum; i++) {
+		Elf64_Phdr *p = &self->phdr[i];
+
+		if (p->p_type == PT_NOTE) {
+			notes++;
+			EXPECT_EQ(0, p->p_offset % PAGE);
+			continue;
+		}
+		ASSERT_EQ(PT_LOAD, p->p_type);
+		EXPECT_EQ(p->p_paddr % PAGE, p->p_offset % PAGE);
+		end = (p->p_offset + p->p_memsz + PAGE - 1) & ~(PAGE - 1);
+	}
+	ASSERT_EQ(1, notes);
+	ASSERT_EQ(PT_NOTE, self->phdr[0].p_type);
+	ASSERT_EQ(end, (uint64_t)self->size);
+}
+
+/* mmap() equals read() for every page of the file. */
+TEST_F_TIMEOUT(vmcore, mmap_equals_read, 900)
+{
+	off_t off;
+
+	for (off = 0; off < self->size; off += WINDOW) {
+		size_t len = self->size - off < (off_t)WINDOW ? self->size - off : WINDOW;
+		char *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, self->fd, off);
+
+		ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap at %#lx: %s", (long)off, strerror(errno));
+		ASSERT_EQ((ssize_t)len, pread(self->fd, self->a, len, off));
+		if (memcmp(map, self->a, len)) {
+			size_t i = 0;
+
+			while (map[i] == self->a[i])
+				i++;
+			munmap(map, len);
+			ASSERT_TRUE(0) TH_LOG("mmap and read differ at %#lx", (long)(off + i));
+		}
+		munmap(map, len);
+	}
+}
+
+/* A writable or executable mapping is refused. */
+TEST_F(vmcore, mmap_refuses_write_exec)
+{
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, self->fd, 0));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * PAGE, PROT_READ, MAP_PRIVATE, self->fd,
+				   (self->size - PAGE) & ~(PAGE - 1)));
+}
+
+/* pread at @off for @len: same count and bytes as the reference. */
+static int check_read(struct __test_metadata *_metadata, FIXTURE_DATA(vmcore) *self,
+		      off_t off, size_t len)
+{
+	ssize_t n = pread(self->fd, self->a, len, off);
+	size_t want = off >= self->size ? 0 :
+		(size_t)(self->size - off) < len ? (size_t)(self->size - off) : len;
+
+	EXPECT_EQ((ssize_t)want, n) TH_LOG("pread(%zu) at %#lx", len, (long)off);
+	if (n != (ssize_t)want)
+		return -1;
+	if (self->ref >= 0 && n > 0) {
+		EXPECT_EQ(n, pread(self->ref, self->b, len, off));
+		EXPECT_EQ(0, memcmp(self->a, self->b, n)) TH_LOG("pread(%zu) at %#lx differs from the reference", len, (long)off);
+	}
+	return 0;
+}
+
+/* Reads of 1, 4095, 4096, 4097 and 1 MiB bytes across every boundary. */
+TEST_F_TIMEOUT(vmcore, boundary_reads, 300)
+{
+	static const size_t lens[] = { 1, 4095, 4096, 4097, 1 << 20 };
+	uint64_t hsa = strtoull(env_or("VMCORE_HSA", "0"), NULL, 0);
+	off_t offs[256];
+	int i, j, n = 0;
+
+	if (self->ref < 0)
+		SKIP(return, "no reference file (VMCORE_REF)");
+	offs[n++] = 0;
+	offs[n++] = self->phdr[0].p_offset - 1;
+	offs[n++] = self->phdr[0].p_offset;
+	for (i = 1; i < self->ehdr.e_phnum && n < 240; i++) {
+		Elf64_Phdr *p = &self->phdr[i];
+
+		offs[n++] = p->p_offset - 1;
+		offs[n++] = p->p_offset;
+		offs[n++] = p->p_offset + p->p_filesz - 1;
+		/* The HSA boundary, in the file, where a PT_LOAD holds it. */
+		if (hsa && p->p_paddr < hsa && hsa <= p->p_paddr + p->p_filesz &&
+		    p->p_vaddr == p->p_paddr) {
+			offs[n++] = p->p_offset + (hsa - p->p_paddr) - 1;
+			offs[n++] = p->p_offset + (hsa - p->p_paddr);
+		}
+	}
+	offs[n++] = self->size - 1;
+	offs[n++] = self->size;
+	offs[n++] = self->size + 1;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < (int)(sizeof(lens) / sizeof(lens[0])); j++)
+			ASSERT_EQ(0, check_read(_metadata, self, offs[i], lens[j]));
+}
+
+/* lseek() as for a regular file; read() at and past the end returns 0. */
+TEST_F(vmcore, lseek_and_eof)
+{
+	char c;
+
+	ASSERT_EQ(self->size, lseek(self->fd, 0, SEEK_END));
+	ASSERT_EQ(0, read(self->fd, &c, 1));
+	ASSERT_EQ(self->size - 1, lseek(self->fd, -1, SEEK_END));
+	ASSERT_EQ(1, read(self->fd, &c, 1));
+	ASSERT_EQ(0, read(self->fd, &c, 1));
+	ASSERT_EQ(16, lseek(self->fd, 16, SEEK_SET));
+	ASSERT_EQ(20, lseek(self->fd, 4, SEEK_CUR));
+	ASSERT_EQ(1, read(self->fd, &c, 1));
+	ASSERT_EQ(21, lseek(self->fd, 0, SEEK_CUR));
+	ASSERT_EQ(0, pread(self->fd, &c, 1, self->size + 4096));
+}
+
+/* A read into an unmapped buffer fails with EFAULT; the file stays usable. */
+TEST_F(vmcore, efault_then_usable)
+{
+	char *bad = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, bad);
+	munmap(bad, PAGE);
+	errno = 0;
+	EXPECT_EQ(-1, pread(self->fd, bad, PAGE, 0));
+	EXPECT_EQ(EFAULT, errno);
+	errno = 0;
+	EXPECT_EQ(-1, pread(self->fd, bad, PAGE, self->phdr[1].p_offset));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, check_read(_metadata, self, 0, 4096));
+}
+
+/* Read only, 0400. */
+TEST_F(vmcore, mode_and_open_for_write)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	EXPECT_EQ(0400, st.st_mode & 07777);
+	EXPECT_EQ(-1, open(env_or("VMCORE", "/proc/vmcore"), O_WRONLY));
+}
+
+TEST_HARNESS_MAIN

@@ -28,7 +28,7 @@ KMAKE = $(MAKE) -C $(KSRC) O=$(BUILD)/kernel-$(1) ARCH=s390 \
 KIMAGE = $(BUILD)/kernel-$(1)/arch/s390/boot/bzImage
 
 .PHONY: all setup kernel kernel-product kernel-test dump check host-test \
-	clippy selftests clean distclean
+	clippy selftests zfcpdump-size clean distclean
 
 all: kernel
 
@@ -39,15 +39,25 @@ $(BUILD)/.setup-done: scripts/setup.sh $(wildcard patches/*.patch) \
 	scripts/setup.sh $(BUILD)
 	touch $@
 
-# $(1): product or test
+# Kernels: arch/s390/configs/zfcpdump_defconfig plus these fragments.
+#   product     the QEMU guest's kernel, Rust /proc/vmcore (make dump)
+#   test        the same with the C /proc/vmcore beside ours (make check)
+#   zfcpdump    the zfcpdump product kernel: Rust /proc/vmcore, no C one
+#   zfcpdump-c  the zfcpdump kernel with the C implementation instead
+FRAGS_product := rust kdump-guest product
+FRAGS_test := rust kdump-guest test
+FRAGS_zfcpdump := rust product
+FRAGS_zfcpdump-c := c-only
+
+# $(1): kernel name
 define kernel_rules
-$(BUILD)/kernel-$(1)/.config: $(BUILD)/.setup-done configs/common.config configs/$(1).config
+$(BUILD)/kernel-$(1)/.config: $(BUILD)/.setup-done $(patsubst %,configs/%.config,$(FRAGS_$(1)))
 	mkdir -p $(BUILD)/kernel-$(1)
 	$(call KMAKE,$(1)) -s zfcpdump_defconfig
 	$(KSRC)/scripts/kconfig/merge_config.sh -m -O $(BUILD)/kernel-$(1) \
-		$(BUILD)/kernel-$(1)/.config configs/common.config configs/$(1).config >/dev/null
+		$(BUILD)/kernel-$(1)/.config $(patsubst %,configs/%.config,$(FRAGS_$(1))) >/dev/null
 	$(call KMAKE,$(1)) -s olddefconfig
-	scripts/check-config.sh $(BUILD)/kernel-$(1)/.config configs/common.config configs/$(1).config
+	scripts/check-config.sh $(BUILD)/kernel-$(1)/.config $(patsubst %,configs/%.config,$(FRAGS_$(1)))
 
 kernel-$(1): $(BUILD)/kernel-$(1)/.config
 	@echo "vmcore-rs: building the $(1) kernel (log: $(BUILD)/kernel-$(1)/build.log)"
@@ -55,8 +65,12 @@ kernel-$(1): $(BUILD)/kernel-$(1)/.config
 		{ tail -40 $(BUILD)/kernel-$(1)/build.log; \
 		  echo "vmcore-rs: FAILED kernel build ($(1)), see $(BUILD)/kernel-$(1)/build.log"; exit 1; }
 endef
-$(eval $(call kernel_rules,product))
-$(eval $(call kernel_rules,test))
+$(foreach k,product test zfcpdump zfcpdump-c,$(eval $(call kernel_rules,$(k))))
+
+# The zfcpdump kernel must fit in the HSA: bzImage and vmlinux sizes of the
+# zfcpdump kernel with ours against the one with the C implementation.
+zfcpdump-size: kernel-zfcpdump kernel-zfcpdump-c
+	@scripts/kernel-size.sh $(BUILD)/kernel-zfcpdump $(BUILD)/kernel-zfcpdump-c | tee $(OUT)/zfcpdump-size.txt
 
 kernel: kernel-product kernel-test
 
@@ -105,7 +119,7 @@ check: setup
 	scripts/check.sh
 
 clean:
-	rm -rf $(OUT) $(BUILD)/kernel-product $(BUILD)/kernel-test
+	rm -rf $(OUT) $(BUILD)/kernel-*
 
 distclean:
 	rm -rf $(OUT) $(BUILD)

@@ -97,6 +97,10 @@ pub(crate) fn get() -> Option<&'static Dump> {
 #[link_section = ".init.text"]
 pub(crate) fn init() {
     let Some(mode) = oldmem::mode() else {
+        // SAFETY: Plain query of the IPL type.
+        if unsafe { bindings::vmcore_rs_is_ipl_type_dump() } {
+            pr_err!("stand-alone dump without HSA size, no dump\n");
+        }
         return;
     };
     match mode {

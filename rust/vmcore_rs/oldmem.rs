@@ -51,6 +51,11 @@ pub(crate) fn mode() -> Option<OldMemMode> {
     if unsafe { bindings::vmcore_rs_is_ipl_type_dump() } {
         // SAFETY: `sclp.hsa_size` is set by the early SCLP code and only read.
         let hsa_size = unsafe { bindings::vmcore_rs_hsa_size() };
+        if hsa_size == 0 {
+            // As `elfcorehdr_alloc()`: without the HSA size no dump (the
+            // initcall says so).
+            return None;
+        }
         return Some(OldMemMode::Hsa {
             hsa_size: hsa_size as u64,
         });

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -227,6 +228,92 @@ TEST_F(vmcore, mode_and_open_for_write)
 	ASSERT_EQ(0, fstat(self->fd, &st));
 	EXPECT_EQ(0400, st.st_mode & 07777);
 	EXPECT_EQ(-1, open(env_or("VMCORE", "/proc/vmcore"), O_WRONLY));
+}
+
+/* A user other than root cannot open it (0400, like the C file). */
+TEST_F(vmcore, non_root_eacces)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(open(env_or("VMCORE", "/proc/vmcore"), O_RDONLY) == -1 && errno == EACCES ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Simple reproducible generator (xorshift64). */
+static uint64_t next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* pread at seeded random offsets and lengths equals a sequential read. */
+TEST_F_TIMEOUT(vmcore, random_pread_equals_sequential, 300)
+{
+	uint64_t seed = 0x5eed5eed;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		off_t off = next_rand(&seed) % (self->size + 8192);
+		size_t len = 1 + next_rand(&seed) % (1 << 20);
+		size_t want = off >= self->size ? 0 :
+			(size_t)(self->size - off) < len ? (size_t)(self->size - off) : len;
+		size_t got = 0;
+		ssize_t n;
+
+		ASSERT_EQ((ssize_t)want, pread(self->fd, self->a, len, off)) TH_LOG("seed step %d", i);
+		ASSERT_EQ(off, lseek(self->fd, off, SEEK_SET));
+		while (got < want && (n = read(self->fd, self->b + got, 4096 < want - got ? 4096 : want - got)) > 0)
+			got += n;
+		ASSERT_EQ(want, got);
+		ASSERT_EQ(0, memcmp(self->a, self->b, want)) TH_LOG("pread at %#lx, %zu bytes", (long)off, len);
+	}
+}
+
+/* 16 readers at different offsets see what one reader sees. */
+TEST_F_TIMEOUT(vmcore, concurrent_readers, 300)
+{
+	enum { READERS = 16, LEN = 1 << 20 };
+	char *want = malloc((size_t)READERS * LEN);
+	pid_t pids[READERS];
+	int i, status, bad = 0;
+
+	ASSERT_NE(NULL, want);
+	for (i = 0; i < READERS; i++) {
+		off_t off = (self->size / READERS) * i;
+
+		ASSERT_EQ(LEN, pread(self->fd, want + (size_t)i * LEN, LEN, off));
+	}
+	for (i = 0; i < READERS; i++) {
+		pids[i] = fork();
+		ASSERT_GE(pids[i], 0);
+		if (pids[i] == 0) {
+			int fd = open(env_or("VMCORE", "/proc/vmcore"), O_RDONLY);
+			off_t off = (self->size / READERS) * i;
+			int round;
+
+			for (round = 0; round < 4; round++)
+				if (fd < 0 || pread(fd, self->a, LEN, off) != LEN ||
+				    memcmp(self->a, want + (size_t)i * LEN, LEN))
+					_exit(1);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < READERS; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		bad += !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	free(want);
+	EXPECT_EQ(0, bad);
 }
 
 TEST_HARNESS_MAIN

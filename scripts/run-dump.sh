@@ -104,7 +104,9 @@ if [[ -z $INITRD ]]; then
 	msg "building the initramfs $INITRD"
 	# The guest's kselftests (make selftests), when built, go to /extra.
 	EXTRAS=()
-	[[ -x $TOP/build/selftests/vmcore_test ]] && EXTRAS+=("$TOP/build/selftests/vmcore_test")
+	for t in vmcore_test vmcore_pattern; do
+		[[ -x $TOP/build/selftests/$t ]] && EXTRAS+=("$TOP/build/selftests/$t")
+	done
 	"$TOP/scripts/mkinitramfs.sh" "$INITRD" "${EXTRAS[@]}" >"$WORK/mkinitramfs.log" 2>&1 ||
 		fail initramfs "$WORK/mkinitramfs.log" "$(tail -5 "$WORK/mkinitramfs.log")"
 fi
@@ -130,7 +132,7 @@ fi
 tar cf "$DISKS/boot.img" -C "$DISKS/boot" --owner=0 --group=0 bzImage initrd.gz kdump-append ||
 	fail disks "$DISKS" "tar of the boot files"
 rm -rf "${DISKS:?}/boot"
-truncate -s 1M "$DISKS/old.img"
+truncate -s 16M "$DISKS/old.img"
 # The core is at most memory plus headers and the kernel text segment.
 truncate -s $((MEM + 256))M "$DISKS/vmcore.img"
 truncate -s $((MEM + 256))M "$DISKS/kdump.img"

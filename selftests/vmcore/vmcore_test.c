@@ -8,6 +8,9 @@
  *   VMCORE_REF  the C /proc/vmcore of the same boot (test kernel), against
  *               which reads are checked; tests that need it skip without
  *   VMCORE_HSA  the (test) HSA size in bytes, if any: reads around it
+ *   VMCORE_PATTERNS  the page frame list of vmcore_pattern run in the crashed
+ *               kernel; VMCORE_SWAP the crashkernel size (the kdump swap
+ *               area is below it)
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "vmcore_pattern.h"
 
 #define PAGE 4096UL
 #define WINDOW (4UL << 20)
@@ -314,6 +318,55 @@ TEST_F_TIMEOUT(vmcore, concurrent_readers, 300)
 	}
 	free(want);
 	EXPECT_EQ(0, bad);
+}
+
+/*
+ * Every page the crashed kernel filled with its known pattern reads back
+ * exactly through the dump, including pages in the kdump swap area and in
+ * the (test) HSA.
+ */
+TEST_F_TIMEOUT(vmcore, known_patterns, 600)
+{
+	uint64_t swap = strtoull(env_or("VMCORE_SWAP", "0"), NULL, 0);
+	uint64_t hsa = strtoull(env_or("VMCORE_HSA", "0"), NULL, 0);
+	size_t n = 0, in_swap = 0, in_hsa = 0, bad = 0;
+	const char *path = getenv("VMCORE_PATTERNS");
+	uint64_t be;
+	FILE *f;
+
+	if (!path || !*path)
+		SKIP(return, "no pattern list (VMCORE_PATTERNS)");
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f) TH_LOG("%s: %s", path, strerror(errno));
+	while (fread(&be, sizeof(be), 1, f) == 1) {
+		uint64_t pfn = be64toh(be), paddr = pfn * PAGE;
+		Elf64_Phdr *p = NULL;
+		int i;
+
+		/* The memory PT_LOAD holding the page (not the kernel text). */
+		for (i = 1; i < self->ehdr.e_phnum; i++)
+			if (self->phdr[i].p_paddr <= paddr &&
+			    paddr + PAGE <= self->phdr[i].p_paddr + self->phdr[i].p_filesz &&
+			    (!p || self->phdr[i].p_filesz > p->p_filesz))
+				p = &self->phdr[i];
+		ASSERT_NE(NULL, p) TH_LOG("page %#llx in no PT_LOAD", (unsigned long long)paddr);
+		ASSERT_EQ((ssize_t)PAGE, pread(self->fd, self->a, PAGE,
+					       p->p_offset + (paddr - p->p_paddr)));
+		if (pattern_check(self->a, pfn) >= 0 && bad++ < 8)
+			TH_LOG("page %#llx: word %d differs", (unsigned long long)paddr,
+			       pattern_check(self->a, pfn));
+		n++;
+		in_swap += paddr < swap;
+		in_hsa += paddr < hsa;
+	}
+	fclose(f);
+	TH_LOG("%zu pages checked: %zu in the kdump swap area, %zu in the HSA", n, in_swap, in_hsa);
+	ASSERT_NE(0, n);
+	ASSERT_EQ(0, bad);
+	if (swap)
+		EXPECT_NE(0, in_swap);
+	if (hsa)
+		EXPECT_NE(0, in_hsa);
 }
 
 TEST_HARNESS_MAIN

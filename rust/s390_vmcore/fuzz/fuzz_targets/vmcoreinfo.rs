@@ -1,0 +1,32 @@
+//! `vmcoreinfo_from_lowcore` over a fuzzer-made old memory.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use s390_vmcore::os_info::LC_VMCORE_INFO;
+use s390_vmcore::{vmcoreinfo_from_lowcore, Error, OldMem, VMCOREINFO_MAX};
+use s390_vmcore_fuzz::MemSpec;
+
+fuzz_target!(|spec: MemSpec| {
+    let mem = spec.build();
+    let r = vmcoreinfo_from_lowcore(&mem);
+    // Pointer (8) + note header (12) + name (10): nothing else is read.
+    assert!(mem.bytes_read.get() <= 30, "read {} bytes", mem.bytes_read.get());
+    match r {
+        Ok((desc, size)) => {
+            assert!(size <= VMCOREINFO_MAX);
+            let mut p = [0u8; 8];
+            mem.read(LC_VMCORE_INFO, &mut p).expect("pointer was readable");
+            let addr = u64::from_be_bytes(p);
+            assert_eq!(Some(desc), addr.checked_add(24));
+            assert!(desc.checked_add(size as u64).is_some());
+            let mut name = [0u8; 10];
+            mem.read(addr + 12, &mut name).expect("name was readable");
+            assert_eq!(&name, b"VMCOREINFO");
+            // The glue then reads the descriptor into a bounded buffer.
+            let mut buf = vec![0u8; size.min(4096)];
+            let _ = mem.read(desc, &mut buf);
+        }
+        Err(Error::Read | Error::Invalid | Error::TooBig | Error::Overflow) => {}
+        Err(e) => panic!("unexpected error {e:?}"),
+    }
+});

@@ -103,17 +103,17 @@ pub(crate) fn init() {
         }
         return;
     };
+    // The boot CPU's registers are in the HSA, which can be read now.
     match mode {
         OldMemMode::Hsa { hsa_size } => {
-            pr_info!("zfcpdump: {} bytes of old memory in the HSA\n", hsa_size)
+            pr_info!("zfcpdump: {} bytes of old memory in the HSA\n", hsa_size);
+            cpus::read_boot_cpu_regs(mode);
         }
         OldMemMode::HsaKdump { hsa_size, .. } => {
-            pr_info!("test HSA of {} bytes over kdump\n", hsa_size)
+            pr_info!("test HSA of {} bytes over kdump\n", hsa_size);
+            cpus::read_boot_cpu_regs(mode);
         }
         _ => {}
-    }
-    if let OldMemMode::Hsa { .. } | OldMemMode::HsaKdump { .. } = mode {
-        cpus::read_boot_cpu_regs(mode);
     }
     let cpus = cpus::save_areas();
     if cpus.is_empty() {

@@ -11,9 +11,18 @@ use s390_vmcore::{map_oldmem, read_oldmem, Error, OldMemMode, Source};
 
 #[derive(Debug, Arbitrary)]
 enum Mode {
-    Kdump { start: u64, size: u64 },
-    Hsa { hsa_size: u64 },
-    HsaKdump { hsa_size: u64, start: u64, size: u64 },
+    Kdump {
+        start: u64,
+        size: u64,
+    },
+    Hsa {
+        hsa_size: u64,
+    },
+    HsaKdump {
+        hsa_size: u64,
+        start: u64,
+        size: u64,
+    },
     Real,
 }
 
@@ -40,7 +49,9 @@ fn byte_rule(mode: OldMemMode, a: u64) -> Source {
             if a >= start && a - start < size {
                 Source::Real { paddr: a - start }
             } else if a < size {
-                Source::Real { paddr: a.wrapping_add(start) }
+                Source::Real {
+                    paddr: a.wrapping_add(start),
+                }
             } else {
                 Source::Real { paddr: a }
             }
@@ -50,8 +61,12 @@ fn byte_rule(mode: OldMemMode, a: u64) -> Source {
 
 fn advance(s: Source, k: u64) -> Source {
     match s {
-        Source::Hsa { offset } => Source::Hsa { offset: offset.wrapping_add(k) },
-        Source::Real { paddr } => Source::Real { paddr: paddr.wrapping_add(k) },
+        Source::Hsa { offset } => Source::Hsa {
+            offset: offset.wrapping_add(k),
+        },
+        Source::Real { paddr } => Source::Real {
+            paddr: paddr.wrapping_add(k),
+        },
     }
 }
 
@@ -62,7 +77,11 @@ fn check_piece(mode: OldMemMode, paddr: u64, len: u64) -> (Source, u64) {
     if n > 0 {
         for k in [0, n / 2, n - 1] {
             if let Some(a) = paddr.checked_add(k) {
-                assert_eq!(advance(src, k), byte_rule(mode, a), "{mode:?} {paddr:#x}+{k:#x}");
+                assert_eq!(
+                    advance(src, k),
+                    byte_rule(mode, a),
+                    "{mode:?} {paddr:#x}+{k:#x}"
+                );
             }
         }
     }
@@ -73,7 +92,15 @@ fuzz_target!(|inp: Input| {
     let mode = match inp.mode {
         Mode::Kdump { start, size } => OldMemMode::Kdump { start, size },
         Mode::Hsa { hsa_size } => OldMemMode::Hsa { hsa_size },
-        Mode::HsaKdump { hsa_size, start, size } => OldMemMode::HsaKdump { hsa_size, start, size },
+        Mode::HsaKdump {
+            hsa_size,
+            start,
+            size,
+        } => OldMemMode::HsaKdump {
+            hsa_size,
+            start,
+            size,
+        },
         Mode::Real => OldMemMode::Real,
     };
     check_piece(mode, inp.paddr, inp.len);
@@ -87,7 +114,12 @@ fuzz_target!(|inp: Input| {
         let (_, n) = check_piece(mode, at, end - at);
         at += n;
         pieces += 1;
-        assert!(pieces <= 8, "{mode:?}: more than 8 pieces for {:#x}+{:#x}", inp.paddr, inp.len);
+        assert!(
+            pieces <= 8,
+            "{mode:?}: more than 8 pieces for {:#x}+{:#x}",
+            inp.paddr,
+            inp.len
+        );
     }
 
     // read_oldmem with a checking backend.

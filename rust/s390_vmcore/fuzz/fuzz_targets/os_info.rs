@@ -40,7 +40,10 @@ fuzz_target!(|spec: MemSpec| {
             let before = mem.bytes_read.get();
             let r = os.read_entry(&mem, nr, &mut buf[..len]);
             let read = mem.bytes_read.get() - before;
-            assert!(read <= len as u64, "read_entry read {read} bytes for a {len}-byte buffer");
+            assert!(
+                read <= len as u64,
+                "read_entry read {read} bytes for a {len}-byte buffer"
+            );
             match r {
                 Ok(n) => {
                     assert!(n <= len);

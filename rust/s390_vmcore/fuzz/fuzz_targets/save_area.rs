@@ -40,9 +40,19 @@ fuzz_target!(|data: &[u8]| {
     sa.add_vxrs(vx);
     for i in 0..16 {
         assert_eq!(sa.vxrs_low[i], be64(vx, 16 * i + 8));
-        assert_eq!(sa.vxrs_high[i], [be64(vx, 256 + 16 * i), be64(vx, 256 + 16 * i + 8)]);
+        assert_eq!(
+            sa.vxrs_high[i],
+            [be64(vx, 256 + 16 * i), be64(vx, 256 + 16 * i + 8)]
+        );
     }
-    assert_eq!(SaveArea { vxrs_low: [0; 16], vxrs_high: [[0; 2]; 16], ..sa }, before);
+    assert_eq!(
+        SaveArea {
+            vxrs_low: [0; 16],
+            vxrs_high: [[0; 2]; 16],
+            ..sa
+        },
+        before
+    );
 
     // The notes of this CPU (and of a second copy), with and without vx.
     let cpus = [sa, sa];

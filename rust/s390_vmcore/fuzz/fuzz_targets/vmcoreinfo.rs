@@ -10,12 +10,17 @@ fuzz_target!(|spec: MemSpec| {
     let mem = spec.build();
     let r = vmcoreinfo_from_lowcore(&mem);
     // Pointer (8) + note header (12) + name (10): nothing else is read.
-    assert!(mem.bytes_read.get() <= 30, "read {} bytes", mem.bytes_read.get());
+    assert!(
+        mem.bytes_read.get() <= 30,
+        "read {} bytes",
+        mem.bytes_read.get()
+    );
     match r {
         Ok((desc, size)) => {
             assert!(size <= VMCOREINFO_MAX);
             let mut p = [0u8; 8];
-            mem.read(LC_VMCORE_INFO, &mut p).expect("pointer was readable");
+            mem.read(LC_VMCORE_INFO, &mut p)
+                .expect("pointer was readable");
             let addr = u64::from_be_bytes(p);
             assert_eq!(Some(desc), addr.checked_add(24));
             assert!(desc.checked_add(size as u64).is_some());

@@ -42,7 +42,9 @@ impl FakeMem {
     /// Overwrite already-present bytes (bytes not covered stay unreadable).
     pub fn patch(&mut self, a: u64, bytes: &[u8]) {
         for (i, b) in bytes.iter().enumerate() {
-            let Some(at) = a.checked_add(i as u64) else { return };
+            let Some(at) = a.checked_add(i as u64) else {
+                return;
+            };
             for (s, d) in self.regions.iter_mut().rev() {
                 if let Some(off) = at.checked_sub(*s).and_then(|o| usize::try_from(o).ok()) {
                     if let Some(x) = d.get_mut(off) {
@@ -65,7 +67,8 @@ impl FakeMem {
 impl OldMem for FakeMem {
     fn read(&self, paddr: u64, buf: &mut [u8]) -> core::result::Result<(), Error> {
         self.calls.set(self.calls.get() + 1);
-        self.bytes_read.set(self.bytes_read.get() + buf.len() as u64);
+        self.bytes_read
+            .set(self.bytes_read.get() + buf.len() as u64);
         for (i, b) in buf.iter_mut().enumerate() {
             let a = paddr.checked_add(i as u64).ok_or(Error::Read)?;
             *b = self.byte(a).ok_or(Error::Read)?;

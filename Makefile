@@ -28,7 +28,7 @@ KMAKE = $(MAKE) -C $(KSRC) O=$(BUILD)/kernel-$(1) ARCH=s390 \
 KIMAGE = $(BUILD)/kernel-$(1)/arch/s390/boot/bzImage
 
 .PHONY: all setup kernel kernel-product kernel-test dump check host-test \
-	clippy selftests zfcpdump-size clean distclean
+	clippy selftests fuzz zfcpdump-size clean distclean
 
 all: kernel
 
@@ -96,6 +96,11 @@ else
 dump:
 	@echo "vmcore-rs: MODE must be kdump or hsa" >&2; exit 2
 endif
+
+# Fuzz the parsers of old memory longer than make check does.
+FUZZ_SECONDS ?= 600
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # The guest's kselftests (selftests/), cross-built for s390x.
 selftests: $(BUILD)/.setup-done

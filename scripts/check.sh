@@ -64,6 +64,18 @@ t "cargo clippy -D warnings" cargo clippy --locked --quiet --all-targets \
 t "rustfmt --check (all our Rust)" /usr/bin/rustfmt --check --edition 2021 \
 	$crate/src/lib.rs rust/vmcore_rs.rs
 
+echo "# host: fuzz every parser of old memory (scripts/fuzz.sh, ${FUZZ_SECONDS:=30} s per target)"
+scripts/fuzz.sh "$FUZZ_SECONDS" >"$out/fuzz.log" 2>&1
+rc=$?
+nfuzz=0
+while IFS= read -r line; do
+	case "$line" in
+	"fuzz "*", 0 crashes") ok "$line"; nfuzz=$((nfuzz + 1)) ;;
+	"fuzz "*:*) notok "$line" "$out/fuzz.log"; nfuzz=$((nfuzz + 1)) ;;
+	esac
+done <"$out/fuzz.log"
+[ $rc -eq 0 ] && [ $nfuzz -gt 0 ] || notok "fuzz.sh ran every target (exit $rc)" "$out/fuzz.log"
+
 echo "# kernel builds (logs: build/kernel-*/build.log)"
 for k in product test; do
 	t "build the $k kernel" make -s kernel-$k

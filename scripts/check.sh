@@ -101,13 +101,14 @@ else
 	notok "kdump of the product kernel saved through /proc/vmcore" "$out/run-product.log"
 fi
 
-# test_run NAME DIR EXTRA-APPEND: the test kernel, Rust /proc/vmcore_rs
-# against the C /proc/vmcore of the same boot.
+# test_run NAME DIR EXTRA-APPEND [RUN-DUMP-OPTION...]: the test kernel,
+# Rust /proc/vmcore_rs against the C /proc/vmcore of the same boot.
 test_run() {
-	local name=$1 dir=$2
+	local name=$1 dir=$2 append=$3
+	shift 3
 	if scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
 		--vmlinux build/kernel-test/vmlinux --out "$dir" --work build/run-check \
-		--append "vmcore_path=/proc/vmcore_rs $3" --compare /proc/vmcore \
+		--append "vmcore_path=/proc/vmcore_rs $append" --compare /proc/vmcore "$@" \
 		>"$out/run-$name.log" 2>&1; then
 		ok "$name: kdump of the test kernel saved through /proc/vmcore_rs"
 	else
@@ -120,11 +121,18 @@ test_run() {
 		grep -qx "identical" "$dir/compare"
 	t "$name: makedumpfile -d 31 gives the same dump with mmap and --non-mmap" \
 		bash -c '[ $(cut -d" " -f2 "$1" | sort -u | wc -l) -eq 1 ] && [ $(wc -l <"$1") -eq 2 ]' _ "$dir/guest/makedumpfile-modes"
-	tap "$name: kselftest" "$dir/guest/kselftest.tap"
+	case "$append" in
+	*vmcore_selftests=0*) ;;
+	*) tap "$name: kselftest" "$dir/guest/kselftest.tap" ;;
+	esac
 }
 
 echo "# guest: the test kernel (kdump), Rust against C in one boot"
 test_run test-kdump "$out/test-kdump" ""
 echo "# guest: the test kernel with the test HSA below 0x2003000 (not a multiple of crashkernel=200M)"
 test_run test-hsa "$out/test-hsa" "vmcore_rs_test_hsa=0x2003000"
+for n in 1 4; do
+	echo "# guest: the test kernel with $n CPUs, Rust against C (the per-CPU notes)"
+	test_run "test-smp$n" "$out/test-smp$n" "vmcore_pattern_mib=0 vmcore_selftests=0" --smp $n
+done
 summary

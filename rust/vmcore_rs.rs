@@ -34,6 +34,7 @@ use kernel::ffi;
 const __LOG_PREFIX: &[u8] = b"vmcore_rs\0";
 
 pub use cpus::{s390_vmcore_rs_save_boot_cpu, s390_vmcore_rs_save_cpus};
+pub use file::s390_vmcore_rs_read_page;
 
 /// Builds the dump and creates the proc file; called once by the
 /// `fs_initcall` in `rust/helpers.c`.

@@ -131,8 +131,8 @@ echo "# guest: the test kernel (kdump), Rust against C in one boot"
 test_run test-kdump "$out/test-kdump" ""
 echo "# guest: the test kernel with the test HSA below 0x2003000 (not a multiple of crashkernel=200M)"
 test_run test-hsa "$out/test-hsa" "vmcore_rs_test_hsa=0x2003000"
-for n in 1 4; do
-	echo "# guest: the test kernel with $n CPUs, Rust against C (the per-CPU notes)"
-	test_run "test-smp$n" "$out/test-smp$n" "vmcore_pattern_mib=0 vmcore_selftests=0" --smp $n
+for cpus in 1 4; do
+	echo "# guest: the test kernel with $cpus CPUs, Rust against C (the per-CPU notes)"
+	test_run "test-smp$cpus" "$out/test-smp$cpus" "vmcore_pattern_mib=0 vmcore_selftests=0" --smp $cpus
 done
 summary

@@ -22,7 +22,8 @@ use s390_vmcore::{OldMem, OldMemMode, SaveArea};
 
 /// Lowcore offset of the 512-byte register save area (`__LC_FPREGS_SAVE_AREA`).
 const LC_FPREGS_SAVE_AREA: u64 = 0x1200;
-const PAGE_SIZE: usize = 4096;
+/// One page for the SIGP status stores.
+const PAGE_SIZE: usize = s390_vmcore::PAGE_SIZE as usize;
 
 /// The save areas, boot CPU first, then the others by CPU address.
 ///

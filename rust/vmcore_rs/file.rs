@@ -13,14 +13,12 @@
 
 use crate::{bindings, dump, oldmem};
 use kernel::{c_str, ffi, prelude::*};
-use s390_vmcore::{map_oldmem, next_chunk, Chunk, Source};
+use s390_vmcore::{map_oldmem, next_chunk, Chunk, Source, PAGE_SIZE};
 
 #[cfg(CONFIG_PROC_VMCORE)]
 const NAME: &CStr = c_str!("vmcore_rs");
 #[cfg(not(CONFIG_PROC_VMCORE))]
 const NAME: &CStr = c_str!("vmcore");
-
-const PAGE_SHIFT: u32 = 12;
 
 /// Copies the dump from file offset `pos` into `iter`, at most `len` bytes.
 ///
@@ -105,7 +103,7 @@ unsafe extern "C" fn read_iter(iocb: *mut bindings::kiocb, iter: *mut bindings::
 /// `buf` must be valid for writes of one page.
 #[no_mangle]
 pub unsafe extern "C" fn s390_vmcore_rs_read_page(buf: *mut ffi::c_void, pos: u64) -> ffi::c_int {
-    const PAGE: usize = 1 << PAGE_SHIFT;
+    const PAGE: usize = PAGE_SIZE as usize;
     let Some(dump) = dump::get() else {
         return EIO.to_errno();
     };
@@ -177,7 +175,7 @@ unsafe extern "C" fn mmap(
                     // SAFETY: `vma` is valid by the function's contract; the
                     // frames are old memory that this kernel does not use.
                     Source::Real { paddr } => unsafe {
-                        bindings::vmcore_rs_remap_pfn(vma, done, paddr >> PAGE_SHIFT, n)
+                        bindings::vmcore_rs_remap_pfn(vma, done, paddr / PAGE_SIZE, n)
                     },
                     Source::Hsa { .. } => 0,
                 };

@@ -23,7 +23,7 @@
 use crate::bindings;
 use s390_vmcore::{map_oldmem, OldMem, OldMemMode, Source};
 
-const PAGE_SIZE: u64 = 4096;
+use s390_vmcore::PAGE_SIZE;
 
 /// How this boot reaches the crashed system's memory, or `None` when this is
 /// no dump kernel. Only during init (the test HSA size is init data).

@@ -116,5 +116,7 @@ void vmcore_rs_unmap(struct vm_area_struct *vma, u64 len);
 int s390_vmcore_rs_init(void);
 /* Reads PAGE_SIZE bytes of the dump at file offset @pos into @buf: 0 or -errno. */
 int s390_vmcore_rs_read_page(void *buf, u64 pos);
+/* Test kernel: build the header again, compare: 0, -ENOMEM, -ENODEV, -EINVAL. */
+int s390_vmcore_rs_test_rebuild(void);
 
 #endif /* _VMCORE_RS_H */

@@ -3,16 +3,22 @@
  * Functions for what C has only as inline functions, macros or instructions,
  * so that the Rust /proc/vmcore can call them (declared in include/vmcore_rs.h).
  */
+#include <linux/debugfs.h>
+#include <linux/elf.h>
 #include <linux/init.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
-#include <linux/vmalloc.h>
+#include <linux/sizes.h>
 #include <linux/uio.h>
+#include <linux/vmalloc.h>
+#include <linux/vmcore_info.h>
+#include <asm/abs_lowcore.h>
 #include <asm/diag.h>
 #include <asm/facility.h>
 #include <asm/ipl.h>
+#include <asm/os_info.h>
 #include <asm/processor.h>
 #include <asm/sclp.h>
 #include <asm/sigp.h>
@@ -109,6 +115,86 @@ unsigned long __init vmcore_rs_test_hsa_size(void)
 {
 	return vmcore_rs_test_hsa;
 }
+
+/*
+ * vmcore_rs_test_corrupt=os_info,vmcoreinfo (test kernel, in the kernel that
+ * will crash): at the end of its boot, damage what the dump kernel reads
+ * from old memory, so that the tests see it warn and still serve a dump.
+ *   os_info     flips a bit of the os_info checksum;
+ *   vmcoreinfo  points the lowcore's vmcore_info at a VMCOREINFO note whose
+ *               n_descsz is 2 GiB. (The real note cannot be damaged ahead:
+ *               crash_save_vmcoreinfo() writes it again at panic.)
+ */
+static char vmcore_rs_test_corrupt[32] __initdata;
+
+static int __init vmcore_rs_test_corrupt_setup(char *arg)
+{
+	strscpy(vmcore_rs_test_corrupt, arg, sizeof(vmcore_rs_test_corrupt));
+	return 0;
+}
+early_param("vmcore_rs_test_corrupt", vmcore_rs_test_corrupt_setup);
+
+static struct {
+	Elf64_Nhdr nhdr;
+	char name[12];
+	u8 desc[8];
+} vmcore_rs_bad_note __aligned(8) = {
+	.nhdr = { .n_namesz = sizeof(VMCOREINFO_NOTE_NAME), .n_descsz = SZ_2G },
+	.name = VMCOREINFO_NOTE_NAME,
+};
+
+static void __init vmcore_rs_corrupt_old_memory(void)
+{
+	struct lowcore *abs_lc;
+	struct os_info *info;
+
+	abs_lc = get_abs_lowcore();
+	if (strstr(vmcore_rs_test_corrupt, "os_info") && abs_lc->os_info) {
+		info = phys_to_virt(abs_lc->os_info);
+		info->csum ^= 1;
+		pr_warn("vmcore_rs: test: os_info checksum damaged\n");
+	}
+	if (strstr(vmcore_rs_test_corrupt, "vmcoreinfo")) {
+		abs_lc->vmcore_info = __pa_symbol(&vmcore_rs_bad_note);
+		pr_warn("vmcore_rs: test: vmcore_info points to a note of n_descsz %u\n",
+			vmcore_rs_bad_note.nhdr.n_descsz);
+	}
+	put_abs_lowcore(abs_lc);
+}
+
+/*
+ * /sys/kernel/debug/vmcore_rs/rebuild (test kernel, in the dump kernel): a
+ * write builds the ELF core header again and compares it with the one
+ * served; it fails with the build's error. The fault-injection kselftest
+ * fails each allocation of the build in turn with /proc/thread-self/fail-nth.
+ */
+static ssize_t vmcore_rs_rebuild_write(struct file *file, const char __user *buf,
+				       size_t count, loff_t *ppos)
+{
+	int rc = s390_vmcore_rs_test_rebuild();
+
+	return rc ? rc : count;
+}
+
+static const struct file_operations vmcore_rs_rebuild_fops = {
+	.write = vmcore_rs_rebuild_write,
+	.llseek = noop_llseek,
+};
+
+static int __init vmcore_rs_test_init(void)
+{
+	struct dentry *dir;
+
+	if (!oldmem_data.start && !is_ipl_type_dump()) {
+		if (vmcore_rs_test_corrupt[0])
+			vmcore_rs_corrupt_old_memory();
+		return 0;
+	}
+	dir = debugfs_create_dir("vmcore_rs", NULL);
+	debugfs_create_file("rebuild", 0200, dir, NULL, &vmcore_rs_rebuild_fops);
+	return 0;
+}
+late_initcall_sync(vmcore_rs_test_init);
 #else
 unsigned long __init vmcore_rs_test_hsa_size(void)
 {

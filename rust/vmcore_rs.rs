@@ -47,3 +47,18 @@ pub extern "C" fn s390_vmcore_rs_init() -> ffi::c_int {
     dump::init();
     0
 }
+
+/// Test kernel only: builds the ELF core header again and compares it with
+/// the one served (`dump::rebuild`); called by the debugfs file
+/// `vmcore_rs/rebuild` in `rust/helpers.c`.
+///
+/// Returns 0 or a negative errno: `-ENOMEM` (an allocation failed),
+/// `-ENODEV` (no dump), `-EINVAL` (the header differs).
+#[cfg(CONFIG_PROC_VMCORE)]
+#[no_mangle]
+pub extern "C" fn s390_vmcore_rs_test_rebuild() -> ffi::c_int {
+    match dump::rebuild() {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}

@@ -4,7 +4,7 @@
 # Crash an s390x QEMU guest for real and save its kdump.
 #
 #   scripts/run-dump.sh --kernel BZIMAGE --vmlinux VMLINUX --out DIR
-#       [--initrd INITRD] [--smp N] [--mem MiB] [--crashkernel SIZE]
+#       [--initrd INITRD] [--smp N] [--mem MiB] [--cpu MODEL] [--crashkernel SIZE]
 #       [--append EXTRA] [--kdump-append EXTRA] [--timeout SECONDS]
 #       [--work DIR] [--keep-disks] [--compare PATH]
 #
@@ -30,6 +30,8 @@
 #                      to a disk; DIR/compare then says "identical" or
 #                      "different" (cmp of the two whole files, on the host)
 # --crashkernel SIZE   default 200M
+# --cpu MODEL          QEMU -cpu (default max), e.g. max,vx=off for a CPU
+#                      without the vector facility
 # --work DIR           disk images (default build/run-dump); the two big ones
 #                      are deleted after extraction unless --keep-disks
 #
@@ -40,7 +42,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
-SMP=2 MEM=1024 CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE=''
+SMP=2 MEM=1024 CPU=max CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE=''
 
 usage() {
 	sed -n '5,9p' "$0" | sed 's/^# \?//' >&2
@@ -69,6 +71,7 @@ while (($#)); do
 	--out) OUT=$2 ;;
 	--initrd) INITRD=$2 ;;
 	--smp) SMP=$2 ;;
+	--cpu) CPU=$2 ;;
 	--mem) MEM=$2 ;;
 	--crashkernel) CRASHKERNEL=$2 ;;
 	--append) APPEND=$2 ;;
@@ -148,7 +151,7 @@ CMDLINE="crashkernel=$CRASHKERNEL panic=1${APPEND:+ $APPEND}"
 mapfile -t QEMU < <(
 	echo qemu-system-s390x
 	echo -M; echo s390-ccw-virtio
-	echo -cpu; echo max
+	echo -cpu; echo "$CPU"
 	echo -smp; echo "$SMP"
 	echo -m; echo "$MEM"
 	echo -nographic
@@ -173,7 +176,7 @@ fi
 # ------------------------------------------------------------------- QEMU
 msg "guest cmdline: $CMDLINE"
 msg "kdump-append: ${KDUMP_APPEND:-(none)}"
-msg "running QEMU (smp $SMP, $MEM MiB, timeout ${TIMEOUT}s), console: $CONSOLE"
+msg "running QEMU (cpu $CPU, smp $SMP, $MEM MiB, timeout ${TIMEOUT}s), console: $CONSOLE"
 echo "${QEMU[*]}" >"$WORK/qemu.cmd"
 set +e
 timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 |

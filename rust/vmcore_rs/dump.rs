@@ -29,6 +29,10 @@ pub(crate) struct Dump {
     pub(crate) segs: KVec<Segment>,
     /// Size of the file in bytes.
     pub(crate) size: u64,
+    /// The crashed system's memory ranges the header was built from
+    /// (physical addresses): memblock's `physmem` is gone after init, and
+    /// the test kernel rebuilds the header from these.
+    ranges: KVec<PhysRange>,
 }
 
 /// Zeroed, page-aligned memory from `vmalloc_user()`, which `mmap()` can
@@ -120,7 +124,7 @@ pub(crate) fn init() {
         pr_err!("no CPU registers were saved, no dump\n");
         return;
     }
-    match build(mode, cpus) {
+    match memory_ranges(mode).and_then(|ranges| build(mode, cpus, ranges)) {
         Ok(dump) => {
             let size = dump.size;
             match KBox::new(dump, GFP_KERNEL) {
@@ -134,48 +138,75 @@ pub(crate) fn init() {
                 pr_info!("dump of {} bytes ready\n", size);
             }
         }
-        Err(e) => pr_err!("cannot build the ELF core header: {:?}\n", e),
+        Err(e) => pr_err!("cannot build the ELF core header: error {}\n", e.to_errno()),
     }
+}
+
+/// Test kernel only: builds the header again from the same inputs as at
+/// boot (old memory, the saved CPUs, the stored memory ranges) and checks
+/// that it equals the one being served. The fault-injection kselftest
+/// calls it through `/sys/kernel/debug/vmcore_rs/rebuild` to fail each
+/// allocation of the header build in turn.
+///
+/// Errors: `ENODEV` without a dump; `ENOMEM` when an allocation failed,
+/// logged with `pr_err` as at boot; `EINVAL` when the new header differs.
+#[cfg(CONFIG_PROC_VMCORE)]
+pub(crate) fn rebuild() -> Result {
+    let dump = get().ok_or(ENODEV)?;
+    let built = KVec::with_capacity(dump.ranges.len(), GFP_KERNEL)
+        .map_err(Error::from)
+        .and_then(|mut ranges| {
+            ranges.extend_from_slice(&dump.ranges, GFP_KERNEL)?;
+            build(dump.mode, cpus::save_areas(), ranges)
+        });
+    let new = built
+        .inspect_err(|e| pr_err!("cannot build the ELF core header: error {}\n", e.to_errno()))?;
+    if new.hdr.as_slice() != dump.hdr.as_slice() || new.segs != dump.segs || new.size != dump.size {
+        pr_err!("the rebuilt ELF core header differs from the one served\n");
+        return Err(EINVAL);
+    }
+    Ok(())
 }
 
 /// The VMCOREINFO note's contents: from os_info (checksummed) or, failing
 /// that, from the note the old lowcore points to, like `nt_vmcoreinfo()`.
-fn vmcoreinfo(mem: &oldmem::Kernel, info: Option<&OsInfo>) -> Option<KVec<u8>> {
+///
+/// Returns `Ok(None)`, after a warning, when old memory has no usable
+/// VMCOREINFO (the dump is served without it); `ENOMEM` when its buffer
+/// cannot be allocated (the header is not built rather than built without
+/// the note).
+fn vmcoreinfo(mem: &oldmem::Kernel, info: Option<&OsInfo>) -> Result<Option<KVec<u8>>> {
     if let Some(info) = info {
         let size = info.entry_size(os_info::OS_INFO_VMCOREINFO);
-        if size != 0 {
-            match read_vmcoreinfo_entry(mem, info, size) {
-                Ok(v) => return Some(v),
-                Err(e) => pr_warn!("os_info VMCOREINFO entry unusable: {:?}\n", e),
+        if size > s390_vmcore::VMCOREINFO_MAX as u64 {
+            pr_warn!("os_info VMCOREINFO entry of {} bytes is too big\n", size);
+        } else if size != 0 {
+            let mut buf = zeroed_vec(size as usize)?;
+            match info.read_entry(mem, os_info::OS_INFO_VMCOREINFO, &mut buf) {
+                Ok(_) => return Ok(Some(buf)),
+                Err(e) => pr_warn!("os_info VMCOREINFO entry unusable ({})\n", e.as_str()),
             }
         }
     }
     let (addr, size) = match vmcoreinfo_from_lowcore(mem) {
         Ok(v) => v,
         Err(e) => {
-            pr_warn!("no VMCOREINFO in old memory ({:?}), dump without it\n", e);
-            return None;
+            pr_warn!(
+                "old VMCOREINFO note unusable ({:?}), dump without VMCOREINFO\n",
+                e
+            );
+            return Ok(None);
         }
     };
-    let mut buf = zeroed_vec(size).ok()?;
+    let mut buf = zeroed_vec(size)?;
     if mem.read(addr, &mut buf).is_err() {
-        pr_warn!("cannot read VMCOREINFO at {:#x}\n", addr);
-        return None;
+        pr_warn!(
+            "cannot read the old VMCOREINFO at {:#x}, dump without it\n",
+            addr
+        );
+        return Ok(None);
     }
-    Some(buf)
-}
-
-fn read_vmcoreinfo_entry(
-    mem: &oldmem::Kernel,
-    info: &OsInfo,
-    size: u64,
-) -> core::result::Result<KVec<u8>, s390_vmcore::OsInfoError> {
-    if size > s390_vmcore::VMCOREINFO_MAX as u64 {
-        return Err(s390_vmcore::OsInfoError::TooBig);
-    }
-    let mut buf = zeroed_vec(size as usize).map_err(|_| s390_vmcore::OsInfoError::TooBig)?;
-    info.read_entry(mem, os_info::OS_INFO_VMCOREINFO, &mut buf)?;
-    Ok(buf)
+    Ok(Some(buf))
 }
 
 fn zeroed_vec<T: Copy + Default>(len: usize) -> Result<KVec<T>> {
@@ -222,17 +253,8 @@ fn for_each_range(mode: OldMemMode, mut f: impl FnMut(PhysRange)) {
     }
 }
 
-fn build(mode: OldMemMode, cpus: &[s390_vmcore::SaveArea]) -> Result<Dump> {
-    let mem = oldmem::Kernel(mode);
-    let info = match OsInfo::read(&mem) {
-        Ok(info) => Some(info),
-        Err(e) => {
-            pr_warn!("old os_info unusable ({:?}), no kernel-text PT_LOAD\n", e);
-            None
-        }
-    };
-    let vmcoreinfo = vmcoreinfo(&mem, info.as_ref());
-
+/// The crashed system's memory ranges, from memblock (init only).
+fn memory_ranges(mode: OldMemMode) -> Result<KVec<PhysRange>> {
     let mut count = 0;
     for_each_range(mode, |_| count += 1);
     let mut ranges = KVec::with_capacity(count, GFP_KERNEL)?;
@@ -240,6 +262,31 @@ fn build(mode: OldMemMode, cpus: &[s390_vmcore::SaveArea]) -> Result<Dump> {
         // Cannot fail: the capacity was reserved above.
         let _ = ranges.push(r, GFP_KERNEL);
     });
+    Ok(ranges)
+}
+
+/// Builds the dump: reads os_info and VMCOREINFO from old memory, sizes the
+/// header, allocates it and the segment table once, and fills them.
+///
+/// Errors: `ENOMEM` when an allocation fails (nothing is leaked), `EINVAL`
+/// when the inputs cannot describe an ELF core (e.g. too many ranges).
+fn build(
+    mode: OldMemMode,
+    cpus: &[s390_vmcore::SaveArea],
+    ranges: KVec<PhysRange>,
+) -> Result<Dump> {
+    let mem = oldmem::Kernel(mode);
+    let info = match OsInfo::read(&mem) {
+        Ok(info) => Some(info),
+        Err(e) => {
+            pr_warn!(
+                "old os_info unusable ({}), dump without the kernel-text PT_LOAD\n",
+                e.as_str()
+            );
+            None
+        }
+    };
+    let vmcoreinfo = vmcoreinfo(&mem, info.as_ref())?;
 
     let spec = DumpSpec {
         cpus,
@@ -259,5 +306,6 @@ fn build(mode: OldMemMode, cpus: &[s390_vmcore::SaveArea]) -> Result<Dump> {
         hdr,
         segs,
         size,
+        ranges,
     })
 }

@@ -11,6 +11,18 @@
  *   VMCORE_PATTERNS  the page frame list of vmcore_pattern run in the crashed
  *               kernel; VMCORE_SWAP the crashkernel size (the kdump swap
  *               area is below it)
+ *   VMCORE_OLDINFO  what the crashed kernel saved before the crash: ncpus
+ *               (online CPUs), vmcoreinfo (/sys/kernel/vmcoreinfo: physical
+ *               address and size of its VMCOREINFO note), release
+ *
+ * With vmcore_rs_test_corrupt= on the kernel command line (the test kernel
+ * damaged its os_info and/or VMCOREINFO pointer before the crash), the
+ * tests expect the dump without what was damaged.
+ *
+ * The fault-injection tests need CONFIG_FAULT_INJECTION (fail-nth), the
+ * failslab and fail_page_alloc debugfs knobs and, for the header build,
+ * the test kernel's /sys/kernel/debug/vmcore_rs/rebuild; the last test
+ * needs CONFIG_DEBUG_KMEMLEAK. Without them they skip.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -24,6 +36,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef NT_S390_PREFIX
+#define NT_S390_PREFIX 0x305
+#endif
 
 #include "kselftest_harness.h"
 #include "vmcore_pattern.h"
@@ -367,6 +383,373 @@ TEST_F_TIMEOUT(vmcore, known_patterns, 600)
 		EXPECT_NE(0, in_swap);
 	if (hsa)
 		EXPECT_NE(0, in_hsa);
+}
+
+/* Is @what in the vmcore_rs_test_corrupt= list of the kernel command line? */
+static int corrupted(const char *what)
+{
+	char line[4096], *p;
+	FILE *f = fopen("/proc/cmdline", "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f)) {
+		p = strstr(line, "vmcore_rs_test_corrupt=");
+		if (p) {
+			p[strcspn(p, " \n")] = 0;
+			found = strstr(p, what) != NULL;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Reads file @name of $VMCORE_OLDINFO into @buf; 0 or -1. */
+static int oldinfo(const char *name, char *buf, size_t len)
+{
+	char path[512];
+	ssize_t n;
+	int fd;
+
+	if (!getenv("VMCORE_OLDINFO"))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", getenv("VMCORE_OLDINFO"), name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+/* The file offset of old physical address @paddr (a memory PT_LOAD), or -1. */
+static off_t paddr_offset(FIXTURE_DATA(vmcore) *self, uint64_t paddr, uint64_t len)
+{
+	Elf64_Phdr *p = NULL;
+	int i;
+
+	for (i = 1; i < self->ehdr.e_phnum; i++)
+		if (self->phdr[i].p_paddr <= paddr &&
+		    paddr + len <= self->phdr[i].p_paddr + self->phdr[i].p_filesz &&
+		    (!p || self->phdr[i].p_filesz > p->p_filesz))
+			p = &self->phdr[i];
+	return p ? (off_t)(p->p_offset + (paddr - p->p_paddr)) : -1;
+}
+
+#define NOTE_ALIGN(x) (((x) + 3) & ~3UL)
+
+/*
+ * The notes match the crashed kernel: one NT_PRSTATUS per CPU it had
+ * online, distinct NT_S390_PREFIX values, and one VMCOREINFO note whose
+ * contents are those of the note the crashed kernel exported (at the
+ * address in its /sys/kernel/vmcoreinfo, read through the dump).
+ */
+TEST_F(vmcore, notes_match_old_kernel)
+{
+	uint32_t prefixes[64];
+	int nprstatus = 0, nprefix = 0, nvmci = 0, ncpus, i, j;
+	const char *vmci = NULL;
+	uint32_t vmci_size = 0;
+	char buf[256], *notes;
+	size_t len = self->phdr[0].p_filesz, pos = 0;
+	unsigned long long addr;
+	Elf64_Nhdr old;
+	off_t off;
+
+	if (oldinfo("ncpus", buf, sizeof(buf)))
+		SKIP(return, "no record of the crashed kernel (VMCORE_OLDINFO)");
+	ncpus = atoi(buf);
+	notes = malloc(len);
+	ASSERT_NE(NULL, notes);
+	ASSERT_EQ((ssize_t)len, pread(self->fd, notes, len, self->phdr[0].p_offset));
+	while (pos + sizeof(Elf64_Nhdr) <= len) {
+		Elf64_Nhdr *n = (Elf64_Nhdr *)(notes + pos);
+		const char *name = notes + pos + sizeof(*n);
+		const char *desc = name + NOTE_ALIGN(n->n_namesz);
+
+		ASSERT_LE(pos + sizeof(*n) + NOTE_ALIGN(n->n_namesz) + NOTE_ALIGN(n->n_descsz), len);
+		if (n->n_type == NT_PRSTATUS && !strcmp(name, "CORE"))
+			nprstatus++;
+		if (n->n_type == NT_S390_PREFIX && nprefix < 64)
+			memcpy(&prefixes[nprefix++], desc, 4);
+		if (n->n_namesz == sizeof("VMCOREINFO") && !strcmp(name, "VMCOREINFO")) {
+			nvmci++;
+			vmci = desc;
+			vmci_size = n->n_descsz;
+		}
+		pos += sizeof(*n) + NOTE_ALIGN(n->n_namesz) + NOTE_ALIGN(n->n_descsz);
+	}
+	EXPECT_EQ(ncpus, nprstatus);
+	EXPECT_EQ(ncpus, nprefix);
+	for (i = 0; i < nprefix; i++)
+		for (j = i + 1; j < nprefix; j++)
+			EXPECT_NE(prefixes[i], prefixes[j]) TH_LOG("CPUs %d and %d: prefix %#x", i, j, prefixes[i]);
+	if (corrupted("vmcoreinfo")) {
+		EXPECT_EQ(0, nvmci) TH_LOG("a damaged VMCOREINFO pointer, yet a VMCOREINFO note");
+		free(notes);
+		return;
+	}
+	ASSERT_EQ(1, nvmci);
+	ASSERT_EQ(0, oldinfo("vmcoreinfo", buf, sizeof(buf)));
+	ASSERT_EQ(1, sscanf(buf, "%llx", &addr));
+	off = paddr_offset(self, addr, PAGE);
+	ASSERT_GE(off, 0) TH_LOG("VMCOREINFO note at %#llx in no PT_LOAD", addr);
+	ASSERT_EQ(sizeof(old), pread(self->fd, &old, sizeof(old), off));
+	ASSERT_EQ(vmci_size, old.n_descsz);
+	ASSERT_GE(WINDOW, old.n_descsz);
+	ASSERT_EQ(old.n_descsz, pread(self->fd, self->a, old.n_descsz,
+				      off + sizeof(old) + NOTE_ALIGN(old.n_namesz)));
+	EXPECT_EQ(0, memcmp(self->a, vmci, vmci_size));
+	if (!oldinfo("release", buf, sizeof(buf))) {
+		char want[300];
+
+		buf[strcspn(buf, "\n")] = 0;
+		snprintf(want, sizeof(want), "OSRELEASE=%s\n", buf);
+		EXPECT_NE(NULL, memmem(vmci, vmci_size, want, strlen(want)));
+	}
+	free(notes);
+}
+
+/*
+ * The kernel-text PT_LOAD comes from os_info: with a damaged os_info there
+ * is none and virtual addresses are physical (as in crash_dump.c).
+ */
+TEST_F(vmcore, text_segment_from_os_info)
+{
+	int i, virt = 0;
+
+	for (i = 1; i < self->ehdr.e_phnum; i++)
+		virt += self->phdr[i].p_vaddr != self->phdr[i].p_paddr;
+	if (corrupted("os_info")) {
+		EXPECT_EQ(0, virt);
+	} else {
+		EXPECT_NE(0, virt);
+	}
+}
+
+/* Writes @val to the debugfs fault-injection knob @knob; 0 or -1. */
+static int knob(const char *knob, const char *val)
+{
+	char path[256];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s", knob);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	rc = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
+/*
+ * Make fail-nth reach GFP_KERNEL slab and page allocations of any order
+ * (by default failslab and fail_page_alloc leave them alone), quietly.
+ * Returns an fd of /proc/thread-self/fail-nth, or -1.
+ */
+static int fault_injection_setup(void)
+{
+	if (knob("failslab/ignore-gfp-wait", "N") || knob("failslab/verbose", "0") ||
+	    knob("fail_page_alloc/ignore-gfp-wait", "N") ||
+	    knob("fail_page_alloc/ignore-gfp-highmem", "N") ||
+	    knob("fail_page_alloc/min-order", "0") || knob("fail_page_alloc/verbose", "0"))
+		return -1;
+	return open("/proc/thread-self/fail-nth", O_RDWR);
+}
+
+/* Arms fail-nth to fail the @n-th allocation of this thread (0: disarm). */
+static void fail_nth(int fd, int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", n);
+
+	if (pwrite(fd, buf, len, 0) != len)
+		abort();
+}
+
+/* What is left of fail-nth: 0 when the armed failure happened. */
+static int fail_nth_left(int fd)
+{
+	char buf[16] = "";
+
+	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0)
+		abort();
+	return atoi(buf);
+}
+
+/*
+ * read() allocates nothing: with the first allocation of the thread armed
+ * to fail, a 1 MiB read at the start of the header and of every PT_LOAD
+ * returns all its bytes and leaves the failure unused.
+ */
+TEST_F(vmcore, reads_allocate_nothing)
+{
+	int fnth = fault_injection_setup(), i;
+
+	if (fnth < 0)
+		SKIP(return, "no fault injection (fail-nth, failslab, fail_page_alloc)");
+	memset(self->a, 0, WINDOW);
+	for (i = 0; i < self->ehdr.e_phnum; i++) {
+		off_t off = i ? (off_t)self->phdr[i].p_offset : 0;
+		size_t len = 1 << 20;
+		ssize_t n;
+		int left;
+
+		if (off + (off_t)len > self->size)
+			len = self->size - off;
+		fail_nth(fnth, 1);
+		n = pread(self->fd, self->a, len, off);
+		left = fail_nth_left(fnth);
+		fail_nth(fnth, 0);
+		EXPECT_EQ((ssize_t)len, n) TH_LOG("pread at %#lx: %s", (long)off, strerror(errno));
+		EXPECT_EQ(1, left) TH_LOG("pread at %#lx allocated memory", (long)off);
+	}
+	close(fnth);
+}
+
+/* How many kernel log lines contain @what. */
+static int kmsg_count(const char *what)
+{
+	char rec[2048];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), n = 0;
+	ssize_t len;
+
+	if (fd < 0)
+		return -1;
+	while ((len = read(fd, rec, sizeof(rec) - 1)) > 0 || (len < 0 && errno == EPIPE)) {
+		if (len <= 0)
+			continue;
+		rec[len] = 0;
+		n += strstr(rec, what) != NULL;
+	}
+	close(fd);
+	return n;
+}
+
+/*
+ * Every allocation of the header build fails in turn (fail-nth 1, 2, ...,
+ * until the build needs no more): each build either fails with ENOMEM and
+ * logs why, or succeeds with a header equal to the one served (the kernel
+ * compares); never another error, never a different header, no oops.
+ */
+TEST_F_TIMEOUT(vmcore, header_build_alloc_failures, 300)
+{
+	static const char msg[] = "vmcore_rs: cannot build the ELF core header: error -12";
+	int fnth = fault_injection_setup(), fd, nth, enomem = 0, logged;
+
+	if (fnth < 0)
+		SKIP(return, "no fault injection (fail-nth, failslab, fail_page_alloc)");
+	fd = open("/sys/kernel/debug/vmcore_rs/rebuild", O_WRONLY);
+	if (fd < 0) {
+		close(fnth);
+		SKIP(return, "no /sys/kernel/debug/vmcore_rs/rebuild (test kernel only)");
+	}
+	/* Once without failures: debugfs sets up the file on first use. */
+	ASSERT_EQ(1, write(fd, "1", 1)) TH_LOG("rebuild: %s", strerror(errno));
+	logged = kmsg_count(msg);
+	for (nth = 1; nth < 1000; nth++) {
+		ssize_t rc;
+		int err, left;
+
+		fail_nth(fnth, nth);
+		rc = write(fd, "1", 1);
+		err = errno;
+		left = fail_nth_left(fnth);
+		fail_nth(fnth, 0);
+		if (left) {
+			/* No allocation left to fail: the build succeeded. */
+			ASSERT_EQ(1, rc) TH_LOG("build without injected failure: %s", strerror(err));
+			break;
+		}
+		if (rc == 1)
+			continue;
+		ASSERT_EQ(-1, rc);
+		ASSERT_EQ(ENOMEM, err) TH_LOG("allocation %d failed: %s", nth, strerror(err));
+		enomem++;
+	}
+	TH_LOG("%d allocations in the header build, %d failures gave ENOMEM", nth - 1, enomem);
+	EXPECT_LT(nth, 1000);
+	EXPECT_GE(enomem, 3);
+	EXPECT_EQ(enomem, kmsg_count(msg) - logged);
+	close(fd);
+	close(fnth);
+}
+
+/*
+ * mmap() with each of its allocations failing in turn: the mapping fails
+ * with ENOMEM or EAGAIN, or succeeds and then equals read().
+ */
+TEST_F_TIMEOUT(vmcore, mmap_alloc_failures, 300)
+{
+	int fnth = fault_injection_setup(), nth;
+	off_t off = self->phdr[1].p_offset;
+	size_t len = WINDOW;
+
+	if (fnth < 0)
+		SKIP(return, "no fault injection (fail-nth, failslab, fail_page_alloc)");
+	if (off + (off_t)len > self->size)
+		len = self->size - off;
+	ASSERT_EQ((ssize_t)len, pread(self->fd, self->b, len, off));
+	for (nth = 1; nth < 1000; nth++) {
+		char *map;
+		int err, left;
+
+		fail_nth(fnth, nth);
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, self->fd, off);
+		err = errno;
+		left = fail_nth_left(fnth);
+		fail_nth(fnth, 0);
+		if (map == MAP_FAILED) {
+			EXPECT_TRUE(err == ENOMEM || err == EAGAIN) TH_LOG("allocation %d: %s", nth, strerror(err));
+			ASSERT_EQ(0, left) TH_LOG("mmap failed without an injected failure: %s", strerror(err));
+			continue;
+		}
+		EXPECT_EQ(0, memcmp(map, self->b, len)) TH_LOG("allocation %d failed", nth);
+		munmap(map, len);
+		if (left)
+			break;
+	}
+	TH_LOG("%d allocations in mmap()", nth - 1);
+	EXPECT_LT(nth, 1000);
+	close(fnth);
+}
+
+/*
+ * Last: kmemleak finds nothing leaked by our code after all the tests
+ * (builds failed half-way included).
+ */
+TEST_F_TIMEOUT(vmcore, kmemleak_clean, 300)
+{
+	char line[512];
+	int fd = open("/sys/kernel/debug/kmemleak", O_RDWR), ours = 0, leaks = 0, in_ours = 0;
+	FILE *f;
+
+	if (fd < 0)
+		SKIP(return, "no /sys/kernel/debug/kmemleak (CONFIG_DEBUG_KMEMLEAK)");
+	/* Objects younger than 5 s are not reported. */
+	sleep(6);
+	ASSERT_EQ(4, write(fd, "scan", 4)) TH_LOG("kmemleak scan: %s", strerror(errno));
+	f = fdopen(fd, "r");
+	ASSERT_NE(NULL, f);
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "unreferenced object")) {
+			leaks++;
+			in_ours = 0;
+		}
+		if (!in_ours && (strstr(line, "vmcore_rs") || strstr(line, "s390_vmcore"))) {
+			in_ours = 1;
+			ours++;
+			TH_LOG("%s", line);
+		}
+	}
+	fclose(f);
+	TH_LOG("kmemleak: %d suspected leaks in all, %d from vmcore_rs", leaks, ours);
+	EXPECT_EQ(0, ours);
 }
 
 TEST_HARNESS_MAIN

@@ -223,6 +223,12 @@ truncate -s "$size" "$OUT/vmcore"
 	fail vmcore "$OUT/vmcore" "the vmcore does not start with the ELF magic"
 msg "vmcore: $size bytes"
 
+# A test kernel told to damage its VMCOREINFO pointer (vmcore_rs_test_corrupt=,
+# rust/helpers.c) leaves makedumpfile nothing to work with: no dump.kdump or
+# dmesg.txt then, only the vmcore.
+NO_VMCOREINFO=
+[[ " $APPEND " == *" vmcore_rs_test_corrupt="*vmcoreinfo* ]] && NO_VMCOREINFO=1
+if [[ -z $NO_VMCOREINFO ]]; then
 # Rearrange makedumpfile's flattened stream (makedumpfile -F) into the
 # kdump-compressed file it stands for, as makedumpfile -R would: a 4 KiB
 # header starting "makedumpfile", then records of (offset, size) as
@@ -260,6 +266,9 @@ msg "dump.kdump: $(stat -c %s "$OUT/dump.kdump") bytes"
 
 [[ -s $OUT/guest/dmesg.txt ]] || fail dmesg "$OUT/guest" "the guest saved no dmesg.txt"
 install -m 0644 "$OUT/guest/dmesg.txt" "$OUT/dmesg.txt"
+else
+	msg "no VMCOREINFO by request (vmcore_rs_test_corrupt=): no dump.kdump, no dmesg.txt"
+fi
 cp "$VMLINUX" "$OUT/vmlinux"
 
 if [[ -n $COMPARE ]]; then

@@ -34,7 +34,7 @@ KMAKE = $(MAKE) -C $(KSRC) O=$(BUILD)/kernel-$(1) ARCH=s390 \
 KIMAGE = $(BUILD)/kernel-$(1)/arch/s390/boot/bzImage
 
 .PHONY: all setup kernel kernel-product kernel-test dump check host-test \
-	clippy selftests fuzz zfcpdump-size clean distclean
+	clippy selftests fuzz zfcpdump-size bench clean distclean
 
 all: kernel
 
@@ -76,6 +76,7 @@ $(foreach k,product test zfcpdump zfcpdump-c,$(eval $(call kernel_rules,$(k))))
 # The zfcpdump kernel must fit in the HSA: bzImage and vmlinux sizes of the
 # zfcpdump kernel with ours against the one with the C implementation.
 zfcpdump-size: kernel-zfcpdump kernel-zfcpdump-c
+	@mkdir -p $(OUT)
 	@scripts/kernel-size.sh $(BUILD)/kernel-zfcpdump $(BUILD)/kernel-zfcpdump-c | tee $(OUT)/zfcpdump-size.txt
 
 kernel: kernel-product kernel-test
@@ -102,6 +103,11 @@ else
 dump:
 	@echo "vmcore-rs: MODE must be kdump or hsa" >&2; exit 2
 endif
+
+# Ours against the C implementation: throughput in the guest, host benches
+# of the header build, footprint (scripts/bench.sh; out/bench/bench.json).
+bench: kernel-test selftests zfcpdump-size
+	scripts/bench.sh $(OUT)/bench
 
 # Fuzz the parsers of old memory longer than make check does.
 FUZZ_SECONDS ?= 600

@@ -87,6 +87,21 @@ size_t vmcore_rs_memcpy_hsa_iter(struct iov_iter *iter, unsigned long src, size_
 void *vmcore_rs_vmalloc_user(size_t size);
 
 /**
+ * vmcore_rs_map_oldmem() - Map old real memory into the identity mapping.
+ *
+ * Maps physical [*@start, @end) at __va(), where *@start is set to the end
+ * of this kernel's own identity mapping (``ident_map_size``), clipped to
+ * what the identity mapping can reach (``max_mappable``, at least 512 GiB)
+ * and, without EDAT1 (4 KiB pages), to 32 times this kernel's memory, with
+ * vmem_add_mapping(). Return: the end of the mapped range, or 0 when
+ * nothing was mapped.
+ */
+unsigned long vmcore_rs_map_oldmem(unsigned long end, unsigned long *start);
+
+/** vmcore_rs_va() - __va(): the identity-mapping address of @paddr. */
+void *vmcore_rs_va(unsigned long paddr);
+
+/**
  * vmcore_rs_mmap_prepare() - Check and set up @vma like mmap_vmcore().
  *
  * Sets *@start to the file offset and *@size to the length in bytes of the

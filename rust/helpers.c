@@ -19,6 +19,7 @@
 #include <asm/facility.h>
 #include <asm/ipl.h>
 #include <asm/os_info.h>
+#include <asm/pgtable.h>
 #include <asm/processor.h>
 #include <asm/sclp.h>
 #include <asm/sigp.h>
@@ -210,6 +211,33 @@ size_t vmcore_rs_memcpy_hsa_iter(struct iov_iter *iter, unsigned long src, size_
 void *vmcore_rs_vmalloc_user(size_t size)
 {
 	return vmalloc_user(size);
+}
+
+/*
+ * Map old real memory from the end of this kernel's identity mapping
+ * (ident_map_size) up to @end into the identity mapping, as
+ * vmem_add_mapping() does for DCSS (large pages where the machine has
+ * EDAT), as far as the identity mapping can reach (max_mappable).
+ */
+unsigned long vmcore_rs_map_oldmem(unsigned long end, unsigned long *start)
+{
+	*start = ALIGN(ident_map_size, PAGE_SIZE);
+	end = min(ALIGN_DOWN(end, PAGE_SIZE), max_mappable);
+	/*
+	 * Without EDAT1 (emulators) the mapping takes 4 KiB pages, whose page
+	 * tables cost 1/512 of what they map: map at most 32 times this
+	 * kernel's memory, page tables at most 1/16 of it.
+	 */
+	if (!MACHINE_HAS_EDAT1 && end > *start)
+		end = *start + min(end - *start, 32 * (totalram_pages() << PAGE_SHIFT));
+	if (end <= *start || vmem_add_mapping(*start, end - *start))
+		return 0;
+	return end;
+}
+
+void *vmcore_rs_va(unsigned long paddr)
+{
+	return __va(paddr);
 }
 
 /*

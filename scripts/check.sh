@@ -62,7 +62,8 @@ t "cargo test (unit and property tests)" cargo test --locked --manifest-path $cr
 t "cargo clippy -D warnings" cargo clippy --locked --quiet --all-targets \
 	--manifest-path $crate/Cargo.toml -- -D warnings
 t "rustfmt --check (all our Rust)" /usr/bin/rustfmt --check --edition 2021 \
-	$crate/src/lib.rs rust/vmcore_rs.rs
+	$crate/src/lib.rs rust/vmcore_rs.rs rust/bench/src/lib.rs rust/bench/benches/header.rs \
+	rust/bench/examples/footprint.rs
 
 echo "# host: fuzz every parser of old memory (scripts/fuzz.sh, ${FUZZ_SECONDS:=30} s per target)"
 scripts/fuzz.sh "$FUZZ_SECONDS" >"$out/fuzz.log" 2>&1

@@ -6,7 +6,7 @@
 #   scripts/run-dump.sh --kernel BZIMAGE --vmlinux VMLINUX --out DIR
 #       [--initrd INITRD] [--smp N] [--mem MiB] [--cpu MODEL] [--crashkernel SIZE]
 #       [--append EXTRA] [--kdump-append EXTRA] [--timeout SECONDS]
-#       [--work DIR] [--keep-disks] [--compare PATH]
+#       [--work DIR] [--keep-disks] [--compare PATH] [--bench]
 #
 # The guest boots BZIMAGE with the initramfs of scripts/mkinitramfs.sh (built
 # to build/initramfs/initrd.gz unless --initrd is given), loads the same
@@ -32,6 +32,9 @@
 # --crashkernel SIZE   default 200M
 # --cpu MODEL          QEMU -cpu (default max), e.g. max,vx=off for a CPU
 #                      without the vector facility
+# --bench              measure instead of saving the dump (scripts/bench.sh):
+#                      the dump kernel (with initcall_debug) times reads of
+#                      the vmcore against --compare; DIR/guest/bench.txt
 # --work DIR           disk images (default build/run-dump); the two big ones
 #                      are deleted after extraction unless --keep-disks
 #
@@ -42,7 +45,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
-SMP=2 MEM=1024 CPU=max CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE=''
+SMP=2 MEM=1024 CPU=max CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE='' BENCH=''
 
 usage() {
 	sed -n '5,9p' "$0" | sed 's/^# \?//' >&2
@@ -61,6 +64,7 @@ fail() {
 while (($#)); do
 	case $1 in
 	--keep-disks) KEEP=1; shift; continue ;;
+	--bench) BENCH=1; shift; continue ;;
 	-h | --help) usage ;;
 	--*) (($# >= 2)) || { echo "run-dump: $1 needs a value" >&2; usage; } ;;
 	*) echo "run-dump: unknown argument $1" >&2; usage ;;
@@ -85,6 +89,11 @@ while (($#)); do
 done
 [[ -n $KERNEL && -n $VMLINUX && -n $OUT ]] || usage
 [[ -z $COMPARE ]] || APPEND="${APPEND:+$APPEND }vmcore_compare=$COMPARE"
+if [[ -n $BENCH ]]; then
+	[[ -n $COMPARE ]] || fail args "$0" "--bench needs --compare"
+	APPEND="$APPEND vmcore_bench=1"
+	KDUMP_APPEND="${KDUMP_APPEND:+$KDUMP_APPEND }initcall_debug"
+fi
 [[ -f $KERNEL ]] || fail args "$KERNEL" "no kernel image $KERNEL"
 [[ -f $VMLINUX ]] || fail args "$VMLINUX" "no vmlinux $VMLINUX"
 [[ $SMP =~ ^[0-9]+$ && $MEM =~ ^[0-9]+$ && $TIMEOUT =~ ^[0-9]+$ ]] ||
@@ -107,7 +116,7 @@ if [[ -z $INITRD ]]; then
 	msg "building the initramfs $INITRD"
 	# The guest's kselftests (make selftests), when built, go to /extra.
 	EXTRAS=()
-	for t in vmcore_test vmcore_pattern; do
+	for t in vmcore_test vmcore_pattern vmcore_bench; do
 		[[ -x $TOP/build/selftests/$t ]] && EXTRAS+=("$TOP/build/selftests/$t")
 	done
 	"$TOP/scripts/mkinitramfs.sh" "$INITRD" "${EXTRAS[@]}" >"$WORK/mkinitramfs.log" 2>&1 ||
@@ -212,6 +221,11 @@ msg "extracting the results"
 	fail results "$WORK/results.log" "no results archive on the results disk"
 if grep -v '=0$' "$OUT/guest/status" >/dev/null 2>&1; then
 	fail "guest $(grep -v '=0$' "$OUT/guest/status" | head -1)" "$OUT/guest/stage.log"
+fi
+if [[ -n $BENCH ]]; then
+	[[ -s $OUT/guest/bench.txt ]] || fail bench "$OUT/guest" "no bench.txt from the guest"
+	msg "done: $OUT/guest/bench.txt"
+	exit 0
 fi
 size=$(cat "$OUT/guest/vmcore.size" 2>/dev/null || true)
 [[ $size =~ ^[0-9]+$ ]] || fail results "$OUT/guest" "the guest did not report the vmcore size"

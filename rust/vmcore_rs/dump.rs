@@ -124,8 +124,13 @@ pub(crate) fn init() {
         pr_err!("no CPU registers were saved, no dump\n");
         return;
     }
+    // SAFETY: Plain clock read.
+    let t0 = unsafe { bindings::ktime_get() };
     match memory_ranges(mode).and_then(|ranges| build(mode, cpus, ranges)) {
         Ok(dump) => {
+            // SAFETY: Plain clock read.
+            let us = (unsafe { bindings::ktime_get() } - t0) / 1000;
+            oldmem::map_real_memory(old_memory_end(mode, &dump.ranges));
             let size = dump.size;
             match KBox::new(dump, GFP_KERNEL) {
                 Ok(dump) => DUMP.store(KBox::into_raw(dump), Ordering::Release),
@@ -135,7 +140,7 @@ pub(crate) fn init() {
                 }
             }
             if file::create(size).is_ok() {
-                pr_info!("dump of {} bytes ready\n", size);
+                pr_info!("dump of {} bytes ready (header built in {} us)\n", size, us);
             }
         }
         Err(e) => pr_err!("cannot build the ELF core header: error {}\n", e.to_errno()),
@@ -250,6 +255,19 @@ fn for_each_range(mode: OldMemMode, mut f: impl FnMut(PhysRange)) {
             break;
         }
         f(PhysRange { start, end });
+    }
+}
+
+/// The end (physical, exclusive) of the crashed system's memory: of its
+/// memory ranges and, for kdump, of the crashkernel area holding its low
+/// memory.
+fn old_memory_end(mode: OldMemMode, ranges: &[PhysRange]) -> u64 {
+    let top = ranges.iter().map(|r| r.end).max().unwrap_or(0);
+    match mode {
+        OldMemMode::Kdump { start, size } | OldMemMode::HsaKdump { start, size, .. } => {
+            core::cmp::max(top, start.saturating_add(size))
+        }
+        _ => top,
     }
 }
 

@@ -7,9 +7,17 @@
 //! the crashkernel area `[oldmem_data.start, +size)` and the other way round;
 //! above both, old memory is read in place. For zfcpdump, old
 //! `[0, hsa_size)` is in the HSA and read through the kernel's SDIAS reader
-//! (`memcpy_hsa_iter()`), the rest in place. Real memory is copied with
-//! `memcpy_real_iter()` (`arch/s390/mm/maccess.c`), which maps each page
-//! through the kernel's real-memory window.
+//! (`memcpy_hsa_iter()`), the rest in place.
+//!
+//! Real memory: at init ([`map_real_memory`]) the crashed system's memory
+//! above this kernel's own is mapped into the identity mapping, as the
+//! kernel does for DCSS segments (`vmem_add_mapping()`, large pages), and
+//! reads copy straight from there into the destination: no lock, no
+//! remapping, nothing allocated per read, readers in parallel. The kernel's
+//! `memcpy_real_iter()` (`arch/s390/mm/maccess.c`), which remaps one page
+//! at a time through a single window under a global mutex, remains for what
+//! is not mapped: before init (the early CPU save) and beyond the reach of
+//! the identity mapping (`max_mappable`, at least 512 GiB).
 //!
 //! The test kernel can put a test HSA over a kdump boot (QEMU has no HSA):
 //! with `vmcore_rs_test_hsa=SIZE` old memory below SIZE takes the HSA path,
@@ -21,6 +29,8 @@
 //! `memcpy_hsa_iter()` in `drivers/s390/char/zcore.c`.
 
 use crate::bindings;
+use core::sync::atomic::{AtomicU64, Ordering};
+use kernel::prelude::*;
 use s390_vmcore::{map_oldmem, OldMem, OldMemMode, Source};
 
 use s390_vmcore::PAGE_SIZE;
@@ -83,11 +93,9 @@ pub(crate) unsafe fn copy_to_iter(
     while done < len {
         let (source, chunk) = map_oldmem(mode, paddr, len - done);
         let copied = match source {
-            // SAFETY: `iter` is valid by the function's contract; the copy
-            // reads only real memory at `src` through the kernel's window.
-            Source::Real { paddr: src } => unsafe {
-                bindings::memcpy_real_iter(iter, src as usize, chunk as usize) as u64
-            },
+            // SAFETY: `iter` is valid by the function's contract; `src`
+            // is real memory of this machine.
+            Source::Real { paddr: src } => unsafe { copy_real(iter, src, chunk) },
             Source::Hsa { offset } => match mode {
                 // SAFETY: As above.
                 OldMemMode::HsaKdump { start, size, .. } => unsafe {
@@ -106,6 +114,88 @@ pub(crate) unsafe fn copy_to_iter(
         if copied < chunk {
             break;
         }
+    }
+    done
+}
+
+/// Old real memory mapped into the identity mapping: physical
+/// `[DIRECT_START, DIRECT_END)`, empty until [`map_real_memory`]. Written
+/// once, `DIRECT_END` last (release); read `DIRECT_END` first (acquire).
+static DIRECT_START: AtomicU64 = AtomicU64::new(0);
+static DIRECT_END: AtomicU64 = AtomicU64::new(0);
+
+/// Maps the crashed system's real memory below physical `end` (bytes)
+/// that lies above this kernel's own memory into the identity mapping, so
+/// that reads copy from it directly; logs what it could not map (reads of
+/// that memory then go through `memcpy_real_iter()`).
+///
+/// Page tables: large pages where the machine has EDAT, so a few KiB per
+/// TiB of old memory (the kernel's `vmem_add_mapping()`).
+pub(crate) fn map_real_memory(end: u64) {
+    let mut start = 0;
+    // SAFETY: Plain clock read.
+    let t0 = unsafe { bindings::ktime_get() };
+    // SAFETY: Init, single threaded; maps memory that nothing in this
+    // kernel uses.
+    let mapped = unsafe { bindings::vmcore_rs_map_oldmem(end as usize, &mut start) } as u64;
+    // SAFETY: Plain clock read.
+    let us = (unsafe { bindings::ktime_get() } - t0) / 1000;
+    pr_info!(
+        "old memory {:#x}-{:#x} mapped in {} us\n",
+        start,
+        mapped,
+        us
+    );
+    if mapped < end {
+        pr_warn!(
+            "old memory {:#x}-{:#x} not mapped, read page by page\n",
+            core::cmp::max(mapped, start as u64),
+            end
+        );
+    }
+    if mapped > start as u64 {
+        DIRECT_START.store(start as u64, Ordering::Relaxed);
+        DIRECT_END.store(mapped, Ordering::Release);
+    }
+}
+
+/// Bytes copied from the identity mapping between two `cond_resched()`.
+const COPY_STEP: u64 = 1 << 20;
+
+/// Copies `len` bytes of real memory at `paddr` into `iter`, advancing it:
+/// from the identity mapping where [`map_real_memory`] mapped it, else with
+/// `memcpy_real_iter()`.
+///
+/// Returns the number of bytes copied, less than `len` where the
+/// destination faulted.
+///
+/// # Safety
+///
+/// `iter` must be a valid, initialised `iov_iter` for the duration of the
+/// call; `[paddr, paddr + len)` must be memory of this machine.
+unsafe fn copy_real(iter: *mut bindings::iov_iter, paddr: u64, len: u64) -> u64 {
+    let end = DIRECT_END.load(Ordering::Acquire);
+    let start = DIRECT_START.load(Ordering::Relaxed);
+    if paddr < start || paddr.checked_add(len).map_or(true, |e| e > end) {
+        // SAFETY: As for this function.
+        return unsafe { bindings::memcpy_real_iter(iter, paddr as usize, len as usize) } as u64;
+    }
+    let mut done = 0;
+    while done < len {
+        let step = core::cmp::min(len - done, COPY_STEP);
+        // SAFETY: `[paddr, paddr + len)` is memory of this machine and lies
+        // in the identity mapping (checked above); `iter` is valid by the
+        // function's contract.
+        let copied = unsafe {
+            let src = bindings::vmcore_rs_va((paddr + done) as usize);
+            bindings::_copy_to_iter(src, step as usize, iter)
+        } as u64;
+        done += copied;
+        if copied < step {
+            break;
+        }
+        // SAFETY: Process context, no locks held.
+        unsafe { bindings::vmcore_rs_cond_resched() };
     }
     done
 }

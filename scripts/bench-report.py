@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# The table of make bench (scripts/bench.sh) from what the dump kernel
+# measured (guest/bench.txt, guest/dmesg-dump.txt), the host benchmarks
+# (host.json) and the zfcpdump kernel sizes (zfcpdump-size.txt); writes
+# everything to bench.json too.
+# Usage: scripts/bench-report.py RUN_DIR HOST_JSON SIZE_TXT OUT_JSON
+
+import json
+import re
+import statistics
+import sys
+
+run, host_json, size_txt, out_json = sys.argv[1:5]
+OURS, C = "/proc/vmcore_rs", "/proc/vmcore"
+
+samples = {}  # (name, file) -> [(bytes, ns)]
+with open(f"{run}/guest/bench.txt") as f:
+    for line in f:
+        m = re.match(r"(\S+) (\S+) bytes=(\d+) ns=(\d+)", line)
+        if m:
+            samples.setdefault((m[1], m[2]), []).append((int(m[3]), int(m[4])))
+
+
+def rate(name, file):
+    """Median throughput in MB/s (10^6 bytes per second)."""
+    return statistics.median(b / ns * 1e3 for b, ns in samples[(name, file)])
+
+
+def secs(name, file):
+    """Median wall time in seconds."""
+    return statistics.median(ns / 1e9 for _, ns in samples[(name, file)])
+
+
+result = {"guest": {}, "header_build_us": {}}
+memcpy = rate("memcpy", "-")
+rows = [
+    ("read-1m", "read(), 1 MiB buffers"),
+    ("read-4k", "read(), 4 KiB buffers (first 512 MiB)"),
+    ("mmap", "mmap(), touch every page"),
+    ("readers-4x1m", "4 readers, 1 MiB buffers, total"),
+]
+print("make bench: the test kernel in QEMU (TCG), 2 GiB, 2 CPUs; the dump kernel")
+print("reads the Rust /proc/vmcore_rs and the C /proc/vmcore of the same boot.")
+print("Medians of 5 rounds (makedumpfile: 3), the order alternating.\n")
+print(f"{'':40} {'ours MB/s':>10} {'C MB/s':>10} {'ours/C':>7} {'ours/memcpy':>12}")
+for key, label in rows:
+    ours, c = rate(key, OURS), rate(key, C)
+    result["guest"][key] = {"ours_MBps": round(ours, 1), "c_MBps": round(c, 1),
+                            "ours_over_c": round(ours / c, 3),
+                            "ours_over_memcpy": round(ours / memcpy, 3),
+                            "rounds": len(samples[(key, OURS)])}
+    print(f"{label:40} {ours:10.0f} {c:10.0f} {ours / c:7.2f} {ours / memcpy:12.2f}")
+print(f"{'memcpy() in the guest (the limit)':40} {memcpy:10.0f}")
+pagecache = rate("read-1m", "/tmp/bench.file")
+print(f"{'read(), 1 MiB, of a tmpfs file':40} {pagecache:10.0f}")
+result["guest"]["tmpfs_read_1m_MBps"] = round(pagecache, 1)
+result["guest"]["memcpy_MBps"] = round(memcpy, 1)
+ours, c = secs("makedumpfile", OURS), secs("makedumpfile", C)
+result["guest"]["makedumpfile"] = {"ours_s": round(ours, 2), "c_s": round(c, 2),
+                                   "c_over_ours": round(c / ours, 3)}
+print(f"\n{'makedumpfile -d 31 (wall time)':40} {ours:9.2f}s {c:9.2f}s"
+      f" {c / ours:7.2f} (C time / ours)")
+
+dmesg = open(f"{run}/guest/dmesg-dump.txt", errors="replace").read()
+m = re.search(r"vmcore_rs: dump of (\d+) bytes ready \(header built in (\d+) us\)", dmesg)
+inits = dict(re.findall(r"initcall (vmcore_rs_initcall|vmcore_init)\+\S+ returned -?\d+ after (\d+) usecs",
+                        dmesg))
+hdr = result["header_build_us"]
+if m:
+    hdr["ours_build"] = int(m[2])
+    result["dump_bytes"] = int(m[1])
+for k, v in inits.items():
+    hdr[k] = int(v)
+print("\nheader at boot: ours built in {} us (own timestamps); initcall: ours {} us, C {} us".format(
+    hdr.get("ours_build", "?"), hdr.get("vmcore_rs_initcall", "?"), hdr.get("vmcore_init", "?")))
+
+try:
+    with open(host_json) as f:
+        result["host"] = json.load(f)
+except OSError:
+    pass
+try:
+    with open(size_txt) as f:
+        result["zfcpdump_size"] = f.read()
+    print("\nzfcpdump kernel, ours against the C implementation:")
+    print(result["zfcpdump_size"].rstrip())
+except OSError:
+    pass
+with open(out_json, "w") as f:
+    json.dump(result, f, indent=1)
+print(f"\nJSON: {out_json}")

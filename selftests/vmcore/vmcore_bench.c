@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Throughput of a dump file, for make bench (scripts/bench.sh), run in the
+ * dump kernel. Each mode prints one line "bytes=N ns=N" (wall time).
+ *
+ *   vmcore_bench read FILE BS [LIMIT]   read() FILE from the start with a
+ *                                       BS-byte buffer, as dd bs=BS of=/dev/null,
+ *                                       up to LIMIT bytes (default: all)
+ *   vmcore_bench readers FILE N BS      N processes, each read()s its 1/N of
+ *                                       FILE with a BS-byte buffer; the time
+ *                                       is until the last one is done
+ *   vmcore_bench mmap FILE              mmap() FILE (64 MiB at a time) and
+ *                                       touch every page (one 8-byte load),
+ *                                       three times over
+ *   vmcore_bench memcpy MIB TOTAL       memcpy() between two MIB MiB buffers
+ *                                       until TOTAL bytes are copied
+ *   vmcore_bench time CMD [ARG...]      run CMD, output to /dev/null
+ *
+ * Sizes take a K, M or G suffix.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static uint64_t size_arg(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'G': v <<= 10; /* fall through */
+	case 'M': v <<= 10; /* fall through */
+	case 'K': v <<= 10;
+	}
+	return v;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+/* read() [off, off + len) of fd with a bs-byte buffer; returns the bytes read. */
+static uint64_t read_range(int fd, uint64_t off, uint64_t len, size_t bs)
+{
+	char *buf = malloc(bs);
+	uint64_t done = 0;
+	ssize_t n;
+
+	if (!buf)
+		die("malloc");
+	memset(buf, 0, bs);
+	if (lseek(fd, off, SEEK_SET) != (off_t)off)
+		die("lseek");
+	while (done < len) {
+		n = read(fd, buf, len - done < bs ? len - done : bs);
+		if (n < 0)
+			die("read");
+		if (n == 0)
+			break;
+		done += n;
+	}
+	free(buf);
+	return done;
+}
+
+static int open_file(const char *path, uint64_t *size)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st))
+		die(path);
+	*size = st.st_size;
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t t0, bytes = 0, size;
+	int fd;
+
+	if (argc >= 4 && !strcmp(argv[1], "read")) {
+		fd = open_file(argv[2], &size);
+		if (argc > 4 && size_arg(argv[4]) < size)
+			size = size_arg(argv[4]);
+		t0 = now_ns();
+		bytes = read_range(fd, 0, size, size_arg(argv[3]));
+	} else if (argc == 5 && !strcmp(argv[1], "readers")) {
+		int i, n = atoi(argv[3]), status, bad = 0;
+		uint64_t part;
+
+		fd = open_file(argv[2], &size);
+		close(fd);
+		if (n < 1)
+			return 2;
+		part = (size / n + 4095) & ~4095ULL;
+		t0 = now_ns();
+		for (i = 0; i < n; i++) {
+			if (fork() == 0) {
+				uint64_t off = part * i, len;
+
+				fd = open(argv[2], O_RDONLY);
+				if (fd < 0 || off >= size)
+					_exit(fd < 0);
+				len = size - off < part ? size - off : part;
+				_exit(read_range(fd, off, len, size_arg(argv[4])) != len);
+			}
+		}
+		for (i = 0; i < n; i++) {
+			if (wait(&status) < 0)
+				die("wait");
+			bad += !WIFEXITED(status) || WEXITSTATUS(status);
+		}
+		if (bad)
+			return 1;
+		bytes = size;
+	} else if (argc == 3 && !strcmp(argv[1], "mmap")) {
+		const uint64_t chunk = 64 << 20;
+		volatile uint64_t sum = 0;
+		uint64_t off;
+
+		int pass;
+
+		fd = open_file(argv[2], &size);
+		t0 = now_ns();
+		for (pass = 0; pass < 3; pass++) {
+			for (off = 0; off < size; off += chunk) {
+				size_t len = size - off < chunk ? size - off : chunk;
+				const char *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, off);
+				size_t i;
+
+				if (map == MAP_FAILED)
+					die("mmap");
+				for (i = 0; i < len; i += 4096)
+					sum += *(const uint64_t *)(map + i);
+				munmap((void *)map, len);
+			}
+		}
+		bytes = 3 * size;
+	} else if (argc == 4 && !strcmp(argv[1], "memcpy")) {
+		size_t len = size_arg(argv[2]) << 20;
+		uint64_t total = size_arg(argv[3]);
+		char *a = malloc(len), *b = malloc(len);
+
+		if (!a || !b || !len)
+			die("malloc");
+		memset(a, 1, len);
+		memset(b, 2, len);
+		t0 = now_ns();
+		while (bytes < total) {
+			memcpy(bytes / len % 2 ? a : b, bytes / len % 2 ? b : a, len);
+			bytes += len;
+		}
+	} else if (argc >= 3 && !strcmp(argv[1], "time")) {
+		int status;
+		pid_t pid;
+
+		t0 = now_ns();
+		pid = fork();
+		if (pid == 0) {
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 1);
+			dup2(null, 2);
+			execvp(argv[2], argv + 2);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid)
+			die("fork");
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			return 1;
+	} else {
+		fprintf(stderr, "usage: see the comment at the top of vmcore_bench.c\n");
+		return 2;
+	}
+	printf("bytes=%llu ns=%llu\n", (unsigned long long)bytes,
+	       (unsigned long long)(now_ns() - t0));
+	return 0;
+}

@@ -107,7 +107,7 @@ endif
 # Ours against the C implementation: throughput in the guest, host benches
 # of the header build, footprint (scripts/bench.sh; out/bench/bench.json).
 bench: kernel-test selftests zfcpdump-size
-	scripts/bench.sh $(OUT)/bench
+	scripts/bench.sh $(OUT)/bench $(OUT)/zfcpdump-size.txt
 
 # Fuzz the parsers of old memory longer than make check does.
 FUZZ_SECONDS ?= 600

@@ -92,8 +92,8 @@ void *vmcore_rs_vmalloc_user(size_t size);
  * Maps physical [*@start, @end) at __va(), where *@start is set to the end
  * of this kernel's own identity mapping (``ident_map_size``), clipped to
  * what the identity mapping can reach (``max_mappable``, at least 512 GiB)
- * and, without EDAT1 (4 KiB pages), to 32 times this kernel's memory, with
- * vmem_add_mapping(). Return: the end of the mapped range, or 0 when
+ * and to what page tables of at most 1/16 of this kernel's memory can map,
+ * with vmem_add_mapping(). Return: the end of the mapped range, or 0 when
  * nothing was mapped.
  */
 unsigned long vmcore_rs_map_oldmem(unsigned long end, unsigned long *start);

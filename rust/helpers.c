@@ -121,7 +121,8 @@ unsigned long __init vmcore_rs_test_hsa_size(void)
  * vmcore_rs_test_corrupt=os_info,vmcoreinfo (test kernel, in the kernel that
  * will crash): at the end of its boot, damage what the dump kernel reads
  * from old memory, so that the tests see it warn and still serve a dump.
- *   os_info     flips a bit of the os_info checksum;
+ *   os_info     points the lowcore's os_info at a copy with a bad checksum
+ *               (machine_crash_shutdown() recomputes the real one's);
  *   vmcoreinfo  points the lowcore's vmcore_info at a VMCOREINFO note whose
  *               n_descsz is 2 GiB. (The real note cannot be damaged ahead:
  *               crash_save_vmcoreinfo() writes it again at panic.)
@@ -144,16 +145,19 @@ static struct {
 	.name = VMCOREINFO_NOTE_NAME,
 };
 
+/* A copy of os_info with a bad checksum (the real one is rewritten at crash). */
+static struct os_info vmcore_rs_bad_os_info __page_aligned_data;
+
 static void __init vmcore_rs_corrupt_old_memory(void)
 {
 	struct lowcore *abs_lc;
-	struct os_info *info;
 
 	abs_lc = get_abs_lowcore();
 	if (strstr(vmcore_rs_test_corrupt, "os_info") && abs_lc->os_info) {
-		info = phys_to_virt(abs_lc->os_info);
-		info->csum ^= 1;
-		pr_warn("vmcore_rs: test: os_info checksum damaged\n");
+		vmcore_rs_bad_os_info = *(struct os_info *)phys_to_virt(abs_lc->os_info);
+		vmcore_rs_bad_os_info.csum ^= 1;
+		abs_lc->os_info = __pa_symbol(&vmcore_rs_bad_os_info);
+		pr_warn("vmcore_rs: test: os_info points to a copy with a bad checksum\n");
 	}
 	if (strstr(vmcore_rs_test_corrupt, "vmcoreinfo")) {
 		abs_lc->vmcore_info = __pa_symbol(&vmcore_rs_bad_note);
@@ -217,19 +221,31 @@ void *vmcore_rs_vmalloc_user(size_t size)
  * Map old real memory from the end of this kernel's identity mapping
  * (ident_map_size) up to @end into the identity mapping, as
  * vmem_add_mapping() does for DCSS (large pages where the machine has
- * EDAT), as far as the identity mapping can reach (max_mappable).
+ * EDAT), as far as the identity mapping can reach (max_mappable) and the
+ * page tables fit in 1/16 of this kernel's memory.
  */
 unsigned long vmcore_rs_map_oldmem(unsigned long end, unsigned long *start)
 {
+	/* Page tables may take at most 1/16 of this kernel's memory. */
+	unsigned long budget = (totalram_pages() << PAGE_SHIFT) / 16, max;
+
 	*start = ALIGN(ident_map_size, PAGE_SIZE);
 	end = min(ALIGN_DOWN(end, PAGE_SIZE), max_mappable);
+	if (end <= *start)
+		return 0;
 	/*
-	 * Without EDAT1 (emulators) the mapping takes 4 KiB pages, whose page
-	 * tables cost 1/512 of what they map: map at most 32 times this
-	 * kernel's memory, page tables at most 1/16 of it.
+	 * What the page tables cost (arch/s390/mm/vmem.c): with 4 KiB pages
+	 * (no EDAT1, as in QEMU's TCG, or debug_pagealloc) a 4 KiB page table
+	 * per MiB; with 1 MiB pages (no EDAT2) a 16 KiB segment table per
+	 * 2 GiB; with 2 GiB pages next to nothing.
 	 */
-	if (!MACHINE_HAS_EDAT1 && end > *start)
-		end = *start + min(end - *start, 32 * (totalram_pages() << PAGE_SHIFT));
+	if (!MACHINE_HAS_EDAT1 || debug_pagealloc_enabled())
+		max = budget / SZ_4K * SZ_1M;
+	else if (!MACHINE_HAS_EDAT2)
+		max = budget / SZ_16K * SZ_2G;
+	else
+		max = end - *start;
+	end = *start + min(end - *start, max);
 	if (end <= *start || vmem_add_mapping(*start, end - *start))
 		return 0;
 	return end;

@@ -76,6 +76,21 @@ for k, v in inits.items():
 print("\nheader at boot: ours built in {} us (own timestamps); initcall: ours {} us, C {} us".format(
     hdr.get("ours_build", "?"), hdr.get("vmcore_rs_initcall", "?"), hdr.get("vmcore_init", "?")))
 
+m = re.search(r"vmcore_rs: old memory (0x[0-9a-f]+)-(0x[0-9a-f]+) mapped in (\d+) us", dmesg)
+if m:
+    mib = (int(m[2], 16) - int(m[1], 16)) >> 20
+    try:
+        directmap = dict(re.findall(r"(DirectMap\w+):\s+(\d+) kB", open(f"{run}/guest/directmap").read()))
+    except OSError:
+        directmap = {}
+    # Page tables: 4 KiB per MiB mapped with 4 KiB pages, 16 KiB per 2 GiB with 1 MiB pages.
+    tables_kib = int(directmap.get("DirectMap4k", 0)) // 256 + int(directmap.get("DirectMap1M", 0)) // (2 << 20) * 16
+    hdr["old_memory_map"] = {"mib": mib, "us": int(m[3]), "directmap_kB": directmap,
+                             "page_tables_kib_estimate": tables_kib}
+    print(f"old memory mapped at boot: {mib} MiB in {m[3]} us; "
+          + ", ".join(f"{k} {v} kB" for k, v in directmap.items())
+          + f" (page tables about {tables_kib} KiB, this kernel's included)")
+
 try:
     with open(host_json) as f:
         result["host"] = json.load(f)

@@ -11,10 +11,11 @@
 #   2. the host: criterion benches of the pure crate (scripts/bench-host.sh);
 #   3. the zfcpdump kernel's size against the C-only one (make zfcpdump-size).
 # Prints the table; writes OUT/bench.json.
-# Usage: scripts/bench.sh OUT_DIR
+# Usage: scripts/bench.sh OUT_DIR [ZFCPDUMP_SIZE_TXT]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$top/out/bench}
+sizes=${2:-$top/out/zfcpdump-size.txt}
 mkdir -p "$out"
 "$top/scripts/run-dump.sh" --bench --mem 2048 --smp 2 --timeout 1800 \
 	--kernel "$top/build/kernel-test/arch/s390/boot/bzImage" \
@@ -24,4 +25,4 @@ mkdir -p "$out"
 "$top/scripts/bench-host.sh" "$out/host.json"
 echo
 python3 "$top/scripts/bench-report.py" "$out/guest-run" "$out/host.json" \
-	"$top/out/zfcpdump-size.txt" "$out/bench.json"
+	"$sizes" "$out/bench.json"

@@ -145,11 +145,11 @@ echo "# guest: the test kernel on a CPU without the vector facility (no NT_S390_
 novx=max,vx=off,vxeh=off,vxeh2=off,vxpd=off,vxpdeh=off
 test_run test-novx "$out/test-novx" "vmcore_pattern_mib=0 vmcore_selftests=0" --cpu $novx
 t "test-novx: no vector notes without the vector facility, both with it" bash -c \
-	'! readelf -n "$1/vmcore" | grep -q S390_VXRS && readelf -n "$2/vmcore" | grep -q S390_VXRS_HIGH' \
-	_ "$out/test-novx" "$out/test-kdump"
+	'readelf -n "$1/vmcore" | grep -q NT_PRSTATUS && ! readelf -n "$1/vmcore" | grep -q S390_VXRS &&
+	 readelf -n "$2/vmcore" | grep -q S390_VXRS_HIGH' _ "$out/test-novx" "$out/test-kdump"
 
-# The crashed kernel damages its os_info checksum and points its lowcore
-# at a VMCOREINFO note of 2 GiB (vmcore_rs_test_corrupt=, rust/helpers.c).
+# The crashed kernel points its lowcore at an os_info with a bad checksum
+# and at a VMCOREINFO note of 2 GiB (vmcore_rs_test_corrupt=, rust/helpers.c).
 echo "# guest: hostile old memory: a torn os_info and a huge VMCOREINFO note"
 test_run test-hostile "$out/test-hostile" "vmcore_rs_test_corrupt=os_info,vmcoreinfo vmcore_pattern_mib=64"
 # once WHAT DIR: the dump kernel logged WHAT exactly once while it built

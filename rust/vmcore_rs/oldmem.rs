@@ -16,8 +16,9 @@
 //! remapping, nothing allocated per read, readers in parallel. The kernel's
 //! `memcpy_real_iter()` (`arch/s390/mm/maccess.c`), which remaps one page
 //! at a time through a single window under a global mutex, remains for what
-//! is not mapped: before init (the early CPU save) and beyond the reach of
-//! the identity mapping (`max_mappable`, at least 512 GiB).
+//! is not mapped: before init (the early CPU save, the header build) and
+//! beyond what the mapping may cover (`max_mappable`, at least 512 GiB, and
+//! page tables of at most 1/16 of this kernel's memory).
 //!
 //! The test kernel can put a test HSA over a kdump boot (QEMU has no HSA):
 //! with `vmcore_rs_test_hsa=SIZE` old memory below SIZE takes the HSA path,
@@ -82,7 +83,9 @@ pub(crate) fn mode() -> Option<OldMemMode> {
 /// # Safety
 ///
 /// `iter` must be a valid, initialised `iov_iter` for the duration of the
-/// call.
+/// call; the old memory `[paddr, paddr + len)` must exist (lie in the
+/// crashed system's memory ranges): a read of a hole takes an addressing
+/// exception, as in `memcpy_real_iter()`.
 pub(crate) unsafe fn copy_to_iter(
     mode: OldMemMode,
     iter: *mut bindings::iov_iter,
@@ -127,10 +130,13 @@ static DIRECT_END: AtomicU64 = AtomicU64::new(0);
 /// Maps the crashed system's real memory below physical `end` (bytes)
 /// that lies above this kernel's own memory into the identity mapping, so
 /// that reads copy from it directly; logs what it could not map (reads of
-/// that memory then go through `memcpy_real_iter()`).
+/// that memory then go through `memcpy_real_iter()`). Holes between the
+/// memory ranges are mapped too and must not be read.
 ///
-/// Page tables: large pages where the machine has EDAT, so a few KiB per
-/// TiB of old memory (the kernel's `vmem_add_mapping()`).
+/// Page tables (the kernel's `vmem_add_mapping()`): 16 KiB per TiB with
+/// EDAT2 (2 GiB pages), 8 MiB per TiB with EDAT1 only (1 MiB pages), 4 GiB
+/// per TiB with 4 KiB pages (no EDAT, as in QEMU's TCG); capped by the
+/// helper at 1/16 of this kernel's memory.
 pub(crate) fn map_real_memory(end: u64) {
     let mut start = 0;
     // SAFETY: Plain clock read.
@@ -140,13 +146,15 @@ pub(crate) fn map_real_memory(end: u64) {
     let mapped = unsafe { bindings::vmcore_rs_map_oldmem(end as usize, &mut start) } as u64;
     // SAFETY: Plain clock read.
     let us = (unsafe { bindings::ktime_get() } - t0) / 1000;
-    pr_info!(
-        "old memory {:#x}-{:#x} mapped in {} us\n",
-        start,
-        mapped,
-        us
-    );
-    if mapped < end {
+    if mapped > start as u64 {
+        pr_info!(
+            "old memory {:#x}-{:#x} mapped in {} us\n",
+            start,
+            mapped,
+            us
+        );
+    }
+    if mapped < end && end > start as u64 {
         pr_warn!(
             "old memory {:#x}-{:#x} not mapped, read page by page\n",
             core::cmp::max(mapped, start as u64),
@@ -249,6 +257,10 @@ impl OldMem for Kernel {
         // `buf.len()` bytes and outlives `iter`.
         unsafe { bindings::iov_iter_kvec(&mut iter, bindings::ITER_DEST, &kvec, 1, buf.len()) };
         // SAFETY: `iter` was just initialised and lives across the call.
+        // The callers read the lowcore, the save areas, os_info and the
+        // VMCOREINFO note at addresses the crashed system left; like C's
+        // `copy_oldmem_kernel()` they are not checked against the memory
+        // map (the parsers bound every size; a pointer into a hole faults).
         let copied = unsafe { copy_to_iter(self.0, &mut iter, paddr, buf.len() as u64) };
         if copied == buf.len() as u64 {
             Ok(())

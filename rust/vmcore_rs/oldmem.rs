@@ -256,11 +256,11 @@ impl OldMem for Kernel {
         // SAFETY: `kvec` describes `buf`, which is valid for writes of
         // `buf.len()` bytes and outlives `iter`.
         unsafe { bindings::iov_iter_kvec(&mut iter, bindings::ITER_DEST, &kvec, 1, buf.len()) };
-        // SAFETY: `iter` was just initialised and lives across the call.
         // The callers read the lowcore, the save areas, os_info and the
         // VMCOREINFO note at addresses the crashed system left; like C's
         // `copy_oldmem_kernel()` they are not checked against the memory
         // map (the parsers bound every size; a pointer into a hole faults).
+        // SAFETY: `iter` was just initialised and lives across the call.
         let copied = unsafe { copy_to_iter(self.0, &mut iter, paddr, buf.len() as u64) };
         if copied == buf.len() as u64 {
             Ok(())

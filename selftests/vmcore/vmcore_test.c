@@ -336,6 +336,20 @@ TEST_F_TIMEOUT(vmcore, concurrent_readers, 300)
 	EXPECT_EQ(0, bad);
 }
 
+/* The file offset of old physical address @paddr (a memory PT_LOAD), or -1. */
+static off_t paddr_offset(FIXTURE_DATA(vmcore) *self, uint64_t paddr, uint64_t len)
+{
+	Elf64_Phdr *p = NULL;
+	int i;
+
+	for (i = 1; i < self->ehdr.e_phnum; i++)
+		if (self->phdr[i].p_paddr <= paddr &&
+		    paddr + len <= self->phdr[i].p_paddr + self->phdr[i].p_filesz &&
+		    (!p || self->phdr[i].p_filesz > p->p_filesz))
+			p = &self->phdr[i];
+	return p ? (off_t)(p->p_offset + (paddr - p->p_paddr)) : -1;
+}
+
 /*
  * Every page the crashed kernel filled with its known pattern reads back
  * exactly through the dump, including pages in the kdump swap area and in
@@ -356,18 +370,10 @@ TEST_F_TIMEOUT(vmcore, known_patterns, 600)
 	ASSERT_NE(NULL, f) TH_LOG("%s: %s", path, strerror(errno));
 	while (fread(&be, sizeof(be), 1, f) == 1) {
 		uint64_t pfn = be64toh(be), paddr = pfn * PAGE;
-		Elf64_Phdr *p = NULL;
-		int i;
+		off_t off = paddr_offset(self, paddr, PAGE);
 
-		/* The memory PT_LOAD holding the page (not the kernel text). */
-		for (i = 1; i < self->ehdr.e_phnum; i++)
-			if (self->phdr[i].p_paddr <= paddr &&
-			    paddr + PAGE <= self->phdr[i].p_paddr + self->phdr[i].p_filesz &&
-			    (!p || self->phdr[i].p_filesz > p->p_filesz))
-				p = &self->phdr[i];
-		ASSERT_NE(NULL, p) TH_LOG("page %#llx in no PT_LOAD", (unsigned long long)paddr);
-		ASSERT_EQ((ssize_t)PAGE, pread(self->fd, self->a, PAGE,
-					       p->p_offset + (paddr - p->p_paddr)));
+		ASSERT_GE(off, 0) TH_LOG("page %#llx in no PT_LOAD", (unsigned long long)paddr);
+		ASSERT_EQ((ssize_t)PAGE, pread(self->fd, self->a, PAGE, off));
 		if (pattern_check(self->a, pfn) >= 0 && bad++ < 8)
 			TH_LOG("page %#llx: word %d differs", (unsigned long long)paddr,
 			       pattern_check(self->a, pfn));
@@ -424,20 +430,6 @@ static int oldinfo(const char *name, char *buf, size_t len)
 		return -1;
 	buf[n] = 0;
 	return 0;
-}
-
-/* The file offset of old physical address @paddr (a memory PT_LOAD), or -1. */
-static off_t paddr_offset(FIXTURE_DATA(vmcore) *self, uint64_t paddr, uint64_t len)
-{
-	Elf64_Phdr *p = NULL;
-	int i;
-
-	for (i = 1; i < self->ehdr.e_phnum; i++)
-		if (self->phdr[i].p_paddr <= paddr &&
-		    paddr + len <= self->phdr[i].p_paddr + self->phdr[i].p_filesz &&
-		    (!p || self->phdr[i].p_filesz > p->p_filesz))
-			p = &self->phdr[i];
-	return p ? (off_t)(p->p_offset + (paddr - p->p_paddr)) : -1;
 }
 
 #define NOTE_ALIGN(x) (((x) + 3) & ~3UL)

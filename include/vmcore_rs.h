@@ -80,9 +80,6 @@ void vmcore_rs_cond_resched(void);
  */
 unsigned long vmcore_rs_test_hsa_size(void);
 
-/** vmcore_rs_memcpy_hsa_iter() - memcpy_hsa_iter() of drivers/s390/char/zcore.c. */
-size_t vmcore_rs_memcpy_hsa_iter(struct iov_iter *iter, unsigned long src, size_t count);
-
 /** vmcore_rs_vmalloc_user() - Zeroed vmalloc memory that may be mapped to user space. */
 void *vmcore_rs_vmalloc_user(size_t size);
 

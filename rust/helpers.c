@@ -207,11 +207,6 @@ unsigned long __init vmcore_rs_test_hsa_size(void)
 }
 #endif
 
-size_t vmcore_rs_memcpy_hsa_iter(struct iov_iter *iter, unsigned long src, size_t count)
-{
-	return memcpy_hsa_iter(iter, src, count);
-}
-
 void *vmcore_rs_vmalloc_user(size_t size)
 {
 	return vmalloc_user(size);

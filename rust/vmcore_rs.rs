@@ -25,6 +25,8 @@ mod cpus;
 mod dump;
 #[path = "vmcore_rs/file.rs"]
 mod file;
+#[path = "vmcore_rs/hsa.rs"]
+mod hsa;
 #[path = "vmcore_rs/oldmem.rs"]
 mod oldmem;
 

@@ -10,7 +10,7 @@
 //! Reference: `elfcorehdr_alloc()` in `arch/s390/kernel/crash_dump.c` and
 //! `parse_crash_elf64_headers()` in `fs/proc/vmcore.c`.
 
-use crate::{bindings, cpus, file, oldmem};
+use crate::{bindings, cpus, file, hsa, oldmem};
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::prelude::*;
@@ -111,10 +111,12 @@ pub(crate) fn init() {
     match mode {
         OldMemMode::Hsa { hsa_size } => {
             pr_info!("zfcpdump: {} bytes of old memory in the HSA\n", hsa_size);
+            hsa::init();
             cpus::read_boot_cpu_regs(mode);
         }
         OldMemMode::HsaKdump { hsa_size, .. } => {
             pr_info!("test HSA of {} bytes over kdump\n", hsa_size);
+            hsa::init();
             cpus::read_boot_cpu_regs(mode);
         }
         _ => {}

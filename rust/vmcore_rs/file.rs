@@ -13,7 +13,7 @@
 
 use crate::{bindings, dump, oldmem};
 use kernel::{c_str, ffi, prelude::*};
-use s390_vmcore::{map_oldmem, next_chunk, Chunk, Source, PAGE_SIZE};
+use s390_vmcore::{map_oldmem, next_chunk, Chunk, CopyStop, Source, PAGE_SIZE};
 
 #[cfg(CONFIG_PROC_VMCORE)]
 const NAME: &CStr = c_str!("vmcore_rs");
@@ -22,8 +22,9 @@ const NAME: &CStr = c_str!("vmcore");
 
 /// Copies the dump from file offset `pos` into `iter`, at most `len` bytes.
 ///
-/// Returns the bytes copied: fewer than asked at the end of the file, or
-/// where the destination faulted or old memory could not be read.
+/// Returns the bytes copied: fewer than asked at the end of the file, or,
+/// with the reason, where the destination faulted or old memory (the HSA)
+/// could not be read.
 ///
 /// # Safety
 ///
@@ -34,41 +35,41 @@ unsafe fn read_to_iter(
     iter: *mut bindings::iov_iter,
     mut pos: u64,
     mut left: u64,
-) -> u64 {
+) -> (u64, Option<CopyStop>) {
     let mut done: u64 = 0;
     while left > 0 {
-        let (want, got) = match next_chunk(dump.hdr.len(), &dump.segs, dump.size, pos, left) {
+        let (got, stop) = match next_chunk(dump.hdr.len(), &dump.segs, dump.size, pos, left) {
             Chunk::Eof => break,
             Chunk::Header { start, len } => {
                 let src = &dump.hdr.as_slice()[start..start + len];
                 // SAFETY: `src` is valid for `len` bytes; `iter` is valid
                 // by the function's contract.
                 let got = unsafe { bindings::_copy_to_iter(src.as_ptr().cast(), len, iter) };
-                (len as u64, got as u64)
+                (got as u64, (got < len).then_some(CopyStop::Destination))
             }
             Chunk::OldMem { paddr, len } => {
                 // SAFETY: `iter` is valid by the function's contract.
-                let got = unsafe { oldmem::copy_to_iter(dump.mode, iter, paddr, len) };
-                (len, got)
+                unsafe { oldmem::copy_to_iter(dump.mode, iter, paddr, len) }
             }
         };
         pos += got;
         done += got;
         left -= got;
-        if got < want {
-            break;
+        if stop.is_some() {
+            return (done, stop);
         }
         // SAFETY: Process context, no locks held.
         unsafe { bindings::vmcore_rs_cond_resched() };
     }
-    done
+    (done, None)
 }
 
 /// Reads from the file position of `iocb` into `iter`.
 ///
-/// Returns the number of bytes read (0 at or past the end of the file), or
-/// `-EFAULT` when not a single byte could be copied (a bad user buffer or
-/// unreadable old memory).
+/// Returns the number of bytes read (0 at or past the end of the file), or,
+/// when not a single byte could be copied, `-EFAULT` (a bad user buffer)
+/// or `-EIO` (the HSA could not be read: an SDIAS request failed or the HSA
+/// was released).
 ///
 /// # Safety
 ///
@@ -84,9 +85,11 @@ unsafe extern "C" fn read_iter(iocb: *mut bindings::kiocb, iter: *mut bindings::
     // SAFETY: `iter` is valid by the function's contract.
     let left = unsafe { bindings::vmcore_rs_iter_count(iter) } as u64;
     // SAFETY: `iter` is valid by the function's contract.
-    let done = unsafe { read_to_iter(dump, iter, pos, left) };
-    if done == 0 && left > 0 && pos < dump.size {
-        return EFAULT.to_errno() as isize;
+    let (done, stop) = unsafe { read_to_iter(dump, iter, pos, left) };
+    match stop {
+        Some(CopyStop::Source) if done == 0 => return EIO.to_errno() as isize,
+        Some(CopyStop::Destination) if done == 0 => return EFAULT.to_errno() as isize,
+        _ => {}
     }
     // SAFETY: `iocb` is valid by the function's contract.
     unsafe { (*iocb).ki_pos = (pos + done) as i64 };
@@ -116,7 +119,7 @@ pub unsafe extern "C" fn s390_vmcore_rs_read_page(buf: *mut ffi::c_void, pos: u6
     // contract, and outlives `iter`.
     unsafe { bindings::iov_iter_kvec(&mut iter, bindings::ITER_DEST, &kvec, 1, PAGE) };
     // SAFETY: `iter` was just initialised and lives across the call.
-    if unsafe { read_to_iter(dump, &mut iter, pos, PAGE as u64) } == PAGE as u64 {
+    if unsafe { read_to_iter(dump, &mut iter, pos, PAGE as u64) }.0 == PAGE as u64 {
         0
     } else {
         EIO.to_errno()

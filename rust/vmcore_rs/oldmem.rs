@@ -6,8 +6,8 @@
 //! for kdump, the old contents of `[0, oldmem_data.size)` were swapped into
 //! the crashkernel area `[oldmem_data.start, +size)` and the other way round;
 //! above both, old memory is read in place. For zfcpdump, old
-//! `[0, hsa_size)` is in the HSA and read through the kernel's SDIAS reader
-//! (`memcpy_hsa_iter()`), the rest in place.
+//! `[0, hsa_size)` is in the HSA and read through SDIAS ([`hsa`]), the
+//! rest in place.
 //!
 //! Real memory: at init ([`map_real_memory`]) the crashed system's memory
 //! above this kernel's own is mapped into the identity mapping, as the
@@ -21,18 +21,17 @@
 //! page tables of at most 1/16 of this kernel's memory).
 //!
 //! The test kernel can put a test HSA over a kdump boot (QEMU has no HSA):
-//! with `vmcore_rs_test_hsa=SIZE` old memory below SIZE takes the HSA path,
-//! whose fetch call ([`test_hsa_fetch`]) reads the old contents where kdump
-//! keeps them, a page at a time like the SDIAS reader; everything else is
-//! the production code.
+//! with `vmcore_rs_test_hsa=SIZE` old memory below SIZE takes the HSA path
+//! ([`hsa`]), whose fetch reads the old contents where kdump keeps them;
+//! everything else is the production code.
 //!
 //! Reference: `copy_oldmem_iter()` in `arch/s390/kernel/crash_dump.c`,
 //! `memcpy_hsa_iter()` in `drivers/s390/char/zcore.c`.
 
-use crate::bindings;
+use crate::{bindings, hsa};
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::prelude::*;
-use s390_vmcore::{map_oldmem, OldMem, OldMemMode, Source};
+use s390_vmcore::{map_oldmem, CopyStop, OldMem, OldMemMode, Source};
 
 use s390_vmcore::PAGE_SIZE;
 
@@ -77,8 +76,8 @@ pub(crate) fn mode() -> Option<OldMemMode> {
 /// Copies `len` bytes of old memory at physical address `paddr` into
 /// `iter`, advancing it.
 ///
-/// Returns the number of bytes copied: less than `len` when the destination
-/// faulted or the source could not be read.
+/// Returns the number of bytes copied and, when that is less than `len`,
+/// why: the destination faulted, or the HSA could not be read.
 ///
 /// # Safety
 ///
@@ -91,34 +90,27 @@ pub(crate) unsafe fn copy_to_iter(
     iter: *mut bindings::iov_iter,
     mut paddr: u64,
     len: u64,
-) -> u64 {
+) -> (u64, Option<CopyStop>) {
     let mut done = 0;
     while done < len {
         let (source, chunk) = map_oldmem(mode, paddr, len - done);
-        let copied = match source {
-            // SAFETY: `iter` is valid by the function's contract; `src`
-            // is real memory of this machine.
-            Source::Real { paddr: src } => unsafe { copy_real(iter, src, chunk) },
-            Source::Hsa { offset } => match mode {
-                // SAFETY: As above.
-                OldMemMode::HsaKdump { start, size, .. } => unsafe {
-                    test_hsa_fetch(iter, offset, chunk, start, size)
-                },
-                // SAFETY: `iter` is valid by the function's contract; the
-                // HSA reader copies at most `chunk` bytes into it.
-                _ => unsafe {
-                    bindings::vmcore_rs_memcpy_hsa_iter(iter, offset as usize, chunk as usize)
-                        as u64
-                },
-            },
+        let (copied, stop) = match source {
+            Source::Real { paddr: src } => {
+                // SAFETY: `iter` is valid by the function's contract; `src`
+                // is real memory of this machine.
+                let n = unsafe { copy_real(iter, src, chunk) };
+                (n, (n < chunk).then_some(CopyStop::Destination))
+            }
+            // SAFETY: `iter` is valid by the function's contract.
+            Source::Hsa { offset } => unsafe { hsa::copy_to_iter(mode, iter, offset, chunk) },
         };
         done += copied;
         paddr += copied;
-        if copied < chunk {
-            break;
+        if stop.is_some() {
+            return (done, stop);
         }
     }
-    done
+    (done, None)
 }
 
 /// Old real memory mapped into the identity mapping: physical
@@ -208,39 +200,6 @@ unsafe fn copy_real(iter: *mut bindings::iov_iter, paddr: u64, len: u64) -> u64 
     done
 }
 
-/// The test HSA's fetch call: `len` bytes at HSA offset `offset`, read a
-/// page at a time from where the kdump flow keeps the old contents.
-///
-/// # Safety
-///
-/// `iter` must be a valid, initialised `iov_iter` for the duration of the
-/// call.
-unsafe fn test_hsa_fetch(
-    iter: *mut bindings::iov_iter,
-    mut offset: u64,
-    len: u64,
-    start: u64,
-    size: u64,
-) -> u64 {
-    let mut done = 0;
-    while done < len {
-        let page_left = PAGE_SIZE - offset % PAGE_SIZE;
-        let want = core::cmp::min(len - done, page_left);
-        let (src, n) = map_oldmem(OldMemMode::Kdump { start, size }, offset, want);
-        let Source::Real { paddr } = src else {
-            break;
-        };
-        // SAFETY: `iter` is valid by the function's contract.
-        let copied = unsafe { bindings::memcpy_real_iter(iter, paddr as usize, n as usize) } as u64;
-        done += copied;
-        offset += copied;
-        if copied < n {
-            break;
-        }
-    }
-    done
-}
-
 /// Old memory read into kernel buffers, for the header build and the early
 /// CPU save.
 #[derive(Clone, Copy)]
@@ -261,7 +220,7 @@ impl OldMem for Kernel {
         // `copy_oldmem_kernel()` they are not checked against the memory
         // map (the parsers bound every size; a pointer into a hole faults).
         // SAFETY: `iter` was just initialised and lives across the call.
-        let copied = unsafe { copy_to_iter(self.0, &mut iter, paddr, buf.len() as u64) };
+        let (copied, _) = unsafe { copy_to_iter(self.0, &mut iter, paddr, buf.len() as u64) };
         if copied == buf.len() as u64 {
             Ok(())
         } else {

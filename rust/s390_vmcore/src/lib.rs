@@ -17,7 +17,8 @@
 //! 2. [`SaveArea::from_regs`] / [`SaveArea::add_vxrs`] per CPU.
 //! 3. Fill a [`DumpSpec`] ([`identity_base`], [`text_segment`]), call
 //!    [`layout()`], allocate, call [`build`].
-//! 4. Serve reads with [`next_chunk`] and [`read_oldmem`]/[`map_oldmem`].
+//! 4. Serve reads with [`next_chunk`] and [`read_oldmem`]/[`map_oldmem`];
+//!    HSA pieces through an [`HsaWindow`].
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -27,12 +28,14 @@
 extern crate std;
 
 pub mod elf;
+pub mod hsa;
 pub mod layout;
 pub mod notes;
 pub mod oldmem;
 pub mod os_info;
 pub mod save_area;
 
+pub use hsa::{hsa_block, CopyStop, HsaWindow, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES};
 pub use layout::{
     build, layout, next_chunk, Chunk, DumpSpec, Layout, PhysRange, Segment, TextSegment,
 };

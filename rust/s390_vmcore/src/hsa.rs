@@ -1,0 +1,439 @@
+//! Reading the HSA through SDIAS in requests of many blocks.
+//!
+//! For a stand-alone (zfcp/NVMe) dump the firmware saved old memory
+//! `[0, hsa_size)` in the Hardware System Area before it loaded the dump
+//! kernel over it. The dump kernel reads the HSA with SDIAS "store data"
+//! requests (`sclp_sdias_copy()`, `drivers/s390/char/sclp_sdias.c`), each
+//! of which copies whole 4 KiB blocks into the dump kernel's memory. Block
+//! numbers start at 1; HSA page `p` (bytes `[p * 4096, (p + 1) * 4096)`,
+//! equal to old physical addresses) is block `p + 2`, as in
+//! `memcpy_hsa_iter()` of `drivers/s390/char/zcore.c`.
+//!
+//! zcore asks for one block per request, and every request is a round trip
+//! to the firmware that completes with a service-signal interrupt.
+//! [`HsaWindow`] asks for up to [`HSA_WINDOW_BLOCKS`] blocks at once into
+//! one buffer and serves the following reads from it. When a request fails
+//! it asks again for the wanted block alone, so that one unreadable block
+//! fails the reads of its own page only.
+
+use crate::{Error, PAGE_SIZE};
+
+/// Blocks (4 KiB each) that [`HsaWindow::read`] asks for in one SDIAS
+/// request at most: the window buffer is this many pages, 256 KiB.
+pub const HSA_WINDOW_BLOCKS: usize = 64;
+
+/// Size in bytes of the window buffer for [`HSA_WINDOW_BLOCKS`] blocks.
+pub const HSA_WINDOW_BYTES: usize = HSA_WINDOW_BLOCKS * PAGE_SIZE as usize;
+
+/// The SDIAS block number of HSA page `page` (`page + 2`).
+///
+/// Returns `None` when it does not fit the `int` of `sclp_sdias_copy()`.
+pub fn hsa_block(page: u64) -> Option<i32> {
+    page.checked_add(2).and_then(|b| i32::try_from(b).ok())
+}
+
+/// Why a copy of old memory ([`HsaWindow::read`], and the kernel glue's
+/// copies of real memory) stopped before copying everything it was asked
+/// for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CopyStop {
+    /// The HSA could not be read (SDIAS failed, or the HSA is released or
+    /// not there): `-EIO` for `read()`, `SIGBUS` for a mapping.
+    Source,
+    /// The destination took fewer bytes than offered (a user buffer
+    /// faulted): `-EFAULT`.
+    Destination,
+}
+
+/// Which HSA pages the window buffer holds: pages `[first, first + pages)`
+/// in its first `pages * 4096` bytes. The buffer itself is the caller's
+/// (the kernel glue allocates it once, physically contiguous, because
+/// SDIAS stores to an absolute address).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HsaWindow {
+    first: u64,
+    pages: u64,
+}
+
+impl HsaWindow {
+    /// An empty window.
+    pub const fn new() -> Self {
+        Self { first: 0, pages: 0 }
+    }
+
+    /// Forgets what the buffer holds (the HSA was released, or the buffer
+    /// is about to be used otherwise).
+    pub fn invalidate(&mut self) {
+        self.pages = 0;
+    }
+
+    /// The HSA pages the buffer holds, `(first, count)`.
+    pub fn held(&self) -> (u64, u64) {
+        (self.first, self.pages)
+    }
+
+    /// Copies HSA bytes `[offset, offset + len)`, through `buf`, to a
+    /// destination.
+    ///
+    /// `buf` is the window buffer, at least one page; its length in pages,
+    /// at most [`HSA_WINDOW_BLOCKS`], bounds the blocks per request.
+    /// `fetch(dst, first_block, blocks)` must fill `dst` (`blocks * 4096`
+    /// bytes) with SDIAS blocks `first_block..first_block + blocks`.
+    /// `copy(src)` copies `src` to the destination and returns how many
+    /// bytes it took. Nothing beyond `hsa_size` is read: the part of the
+    /// range past it is not copied.
+    ///
+    /// Returns the bytes copied and, when that is less than `len`, why.
+    pub fn read(
+        &mut self,
+        buf: &mut [u8],
+        hsa_size: u64,
+        offset: u64,
+        len: u64,
+        mut fetch: impl FnMut(&mut [u8], i32, i32) -> Result<(), Error>,
+        mut copy: impl FnMut(&[u8]) -> usize,
+    ) -> (u64, Option<CopyStop>) {
+        const PAGE: usize = PAGE_SIZE as usize;
+        let max_pages = core::cmp::min(buf.len() / PAGE, HSA_WINDOW_BLOCKS) as u64;
+        let hsa_pages = hsa_size / PAGE_SIZE;
+        let mut done = 0;
+        while done < len {
+            let pos = offset + done;
+            let page = pos / PAGE_SIZE;
+            if page >= hsa_pages || max_pages == 0 {
+                return (done, Some(CopyStop::Source));
+            }
+            if !(self.first..self.first + self.pages).contains(&page) {
+                let want = core::cmp::min(max_pages, hsa_pages - page);
+                if self.fill(buf, page, want, &mut fetch).is_err()
+                    && (want == 1 || self.fill(buf, page, 1, &mut fetch).is_err())
+                {
+                    return (done, Some(CopyStop::Source));
+                }
+            }
+            // `page` is held: the bytes from `pos` to the end of the window.
+            let start = (pos - self.first * PAGE_SIZE) as usize;
+            let end = (self.pages * PAGE_SIZE) as usize;
+            let n = core::cmp::min((len - done) as usize, end - start);
+            let copied = copy(&buf[start..start + n]);
+            done += copied as u64;
+            if copied < n {
+                return (done, Some(CopyStop::Destination));
+            }
+        }
+        (done, None)
+    }
+
+    /// Fetches `pages` pages from `page` on into `buf`; the window is empty
+    /// unless that succeeded.
+    fn fill(
+        &mut self,
+        buf: &mut [u8],
+        page: u64,
+        pages: u64,
+        fetch: &mut impl FnMut(&mut [u8], i32, i32) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        self.pages = 0;
+        let first = hsa_block(page).ok_or(Error::Overflow)?;
+        // Fits: at most HSA_WINDOW_BLOCKS pages, and `first + pages - 1` is
+        // the block of a page below `hsa_pages`, checked by the caller.
+        let count = i32::try_from(pages).map_err(|_| Error::Overflow)?;
+        hsa_block(page + pages - 1).ok_or(Error::Overflow)?;
+        fetch(&mut buf[..(pages * PAGE_SIZE) as usize], first, count)?;
+        self.first = page;
+        self.pages = pages;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::vec;
+    use std::vec::Vec;
+
+    const PAGE: u64 = PAGE_SIZE;
+
+    /// A fake HSA: byte at offset `o` is `(o * 7 + o / 4096) as u8`; blocks
+    /// in `bad` cannot be read. Records every request `(first, count)`.
+    struct Fake {
+        hsa_size: u64,
+        bad: Vec<i32>,
+        requests: Vec<(i32, i32)>,
+    }
+
+    fn byte(o: u64) -> u8 {
+        (o.wrapping_mul(7) ^ (o / PAGE)) as u8
+    }
+
+    impl Fake {
+        fn fetch(&mut self, dst: &mut [u8], first: i32, count: i32) -> Result<(), Error> {
+            self.requests.push((first, count));
+            assert!(first >= 2, "block {first} is no HSA page");
+            assert_eq!(dst.len() as u64, count as u64 * PAGE);
+            let last = first as u64 + count as u64 - 1;
+            assert!(
+                last - 2 < self.hsa_size / PAGE,
+                "request past the HSA: {first}+{count}"
+            );
+            if self
+                .bad
+                .iter()
+                .any(|&b| (first..first + count).contains(&b))
+            {
+                return Err(Error::Read);
+            }
+            for (i, d) in dst.iter_mut().enumerate() {
+                *d = byte((first as u64 - 2) * PAGE + i as u64);
+            }
+            Ok(())
+        }
+    }
+
+    fn read(
+        w: &mut HsaWindow,
+        fake: &mut Fake,
+        buf: &mut [u8],
+        offset: u64,
+        len: u64,
+        out: &mut Vec<u8>,
+        room: usize,
+    ) -> (u64, Option<CopyStop>) {
+        let hsa = fake.hsa_size;
+        w.read(
+            buf,
+            hsa,
+            offset,
+            len,
+            |d, f, c| fake.fetch(d, f, c),
+            |s| {
+                let n = core::cmp::min(s.len(), room - out.len());
+                out.extend_from_slice(&s[..n]);
+                n
+            },
+        )
+    }
+
+    fn fake(hsa_size: u64, bad: &[i32]) -> Fake {
+        Fake {
+            hsa_size,
+            bad: bad.to_vec(),
+            requests: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn block_numbers_as_zcore() {
+        assert_eq!(hsa_block(0), Some(2));
+        assert_eq!(hsa_block(5), Some(7));
+        assert_eq!(hsa_block(i32::MAX as u64 - 2), Some(i32::MAX));
+        assert_eq!(hsa_block(i32::MAX as u64 - 1), None);
+        assert_eq!(hsa_block(u64::MAX), None);
+    }
+
+    #[test]
+    fn sequential_reads_ask_64_blocks_per_request() {
+        // 1 MiB + 12 KiB: 259 pages, not a multiple of the window.
+        let hsa = 0x103000;
+        let mut f = fake(hsa, &[]);
+        let mut w = HsaWindow::new();
+        let mut buf = vec![0u8; HSA_WINDOW_BYTES];
+        let mut out = Vec::new();
+        for off in (0..hsa).step_by(4096) {
+            let r = read(&mut w, &mut f, &mut buf, off, 4096, &mut out, usize::MAX);
+            assert_eq!(r, (4096, None));
+        }
+        assert_eq!(out, (0..hsa).map(byte).collect::<Vec<_>>());
+        assert_eq!(
+            f.requests,
+            [(2, 64), (66, 64), (130, 64), (194, 64), (258, 3)]
+        );
+    }
+
+    #[test]
+    fn one_read_across_windows_and_unaligned() {
+        let hsa = 300 * PAGE;
+        let mut f = fake(hsa, &[]);
+        let mut w = HsaWindow::new();
+        let mut buf = vec![0u8; HSA_WINDOW_BYTES];
+        let mut out = Vec::new();
+        let r = read(
+            &mut w,
+            &mut f,
+            &mut buf,
+            4095,
+            70 * PAGE,
+            &mut out,
+            usize::MAX,
+        );
+        assert_eq!(r, (70 * PAGE, None));
+        assert_eq!(out, (4095..4095 + 70 * PAGE).map(byte).collect::<Vec<_>>());
+        assert_eq!(f.requests, [(2, 64), (66, 64)]);
+        // Held pages are served without a new request.
+        out.clear();
+        let r = read(
+            &mut w,
+            &mut f,
+            &mut buf,
+            100 * PAGE,
+            10,
+            &mut out,
+            usize::MAX,
+        );
+        assert_eq!(r, (10, None));
+        assert_eq!(f.requests.len(), 2);
+    }
+
+    #[test]
+    fn hsa_size_boundaries() {
+        let hsa = 100 * PAGE;
+        let mut f = fake(hsa, &[]);
+        let mut w = HsaWindow::new();
+        let mut buf = vec![0u8; HSA_WINDOW_BYTES];
+        let mut out = Vec::new();
+        // hsa_size - 1: one byte, the last of the HSA.
+        assert_eq!(
+            read(&mut w, &mut f, &mut buf, hsa - 1, 1, &mut out, usize::MAX),
+            (1, None)
+        );
+        assert_eq!(out, [byte(hsa - 1)]);
+        assert_eq!(f.requests, [(101, 1)]);
+        // hsa_size: nothing, and no request.
+        let r = read(&mut w, &mut f, &mut buf, hsa, 1, &mut out, usize::MAX);
+        assert_eq!(r, (0, Some(CopyStop::Source)));
+        // Across hsa_size: up to it.
+        out.clear();
+        let r = read(&mut w, &mut f, &mut buf, hsa - 2, 4, &mut out, usize::MAX);
+        assert_eq!(r, (2, Some(CopyStop::Source)));
+        assert_eq!(f.requests.len(), 1);
+        // hsa_size + 1.
+        let r = read(&mut w, &mut f, &mut buf, hsa + 1, 1, &mut out, usize::MAX);
+        assert_eq!(r, (0, Some(CopyStop::Source)));
+    }
+
+    #[test]
+    fn a_bad_block_fails_its_page_only() {
+        let hsa = 200 * PAGE;
+        // Page 70 (block 72) cannot be read.
+        let mut f = fake(hsa, &[72]);
+        let mut w = HsaWindow::new();
+        let mut buf = vec![0u8; HSA_WINDOW_BYTES];
+        let mut out = Vec::new();
+        let r = read(
+            &mut w,
+            &mut f,
+            &mut buf,
+            64 * PAGE,
+            10 * PAGE,
+            &mut out,
+            usize::MAX,
+        );
+        // The window from page 64 fails; page 64 alone works, and so on up
+        // to page 70.
+        assert_eq!(r, (6 * PAGE, Some(CopyStop::Source)));
+        assert_eq!(out, (64 * PAGE..70 * PAGE).map(byte).collect::<Vec<_>>());
+        assert_eq!(w.held().1, 0);
+        // The page itself keeps failing, its neighbours keep working.
+        out.clear();
+        assert_eq!(
+            read(
+                &mut w,
+                &mut f,
+                &mut buf,
+                70 * PAGE + 5,
+                1,
+                &mut out,
+                usize::MAX
+            ),
+            (0, Some(CopyStop::Source))
+        );
+        assert_eq!(
+            read(
+                &mut w,
+                &mut f,
+                &mut buf,
+                71 * PAGE,
+                PAGE,
+                &mut out,
+                usize::MAX
+            ),
+            (PAGE, None)
+        );
+        assert_eq!(out, (71 * PAGE..72 * PAGE).map(byte).collect::<Vec<_>>());
+        assert_eq!(*f.requests.last().unwrap(), (73, 64));
+    }
+
+    #[test]
+    fn short_destination_stops() {
+        let hsa = 10 * PAGE;
+        let mut f = fake(hsa, &[]);
+        let mut w = HsaWindow::new();
+        let mut buf = vec![0u8; HSA_WINDOW_BYTES];
+        let mut out = Vec::new();
+        let r = read(&mut w, &mut f, &mut buf, 0, 3 * PAGE, &mut out, 5000);
+        assert_eq!(r, (5000, Some(CopyStop::Destination)));
+        // The window stays valid.
+        assert_eq!(w.held(), (0, 10));
+    }
+
+    #[test]
+    fn small_buffers_and_invalidate() {
+        let hsa = 10 * PAGE;
+        let mut f = fake(hsa, &[]);
+        let mut w = HsaWindow::new();
+        let mut out = Vec::new();
+        // Less than a page: nothing can be fetched.
+        let mut tiny = vec![0u8; 100];
+        assert_eq!(
+            read(&mut w, &mut f, &mut tiny, 0, 1, &mut out, usize::MAX),
+            (0, Some(CopyStop::Source))
+        );
+        let mut buf = vec![0u8; 2 * PAGE as usize];
+        assert_eq!(
+            read(&mut w, &mut f, &mut buf, 0, 1, &mut out, usize::MAX),
+            (1, None)
+        );
+        assert_eq!(f.requests, [(2, 2)]);
+        w.invalidate();
+        assert_eq!(
+            read(&mut w, &mut f, &mut buf, 0, 1, &mut out, usize::MAX),
+            (1, None)
+        );
+        assert_eq!(f.requests, [(2, 2), (2, 2)]);
+    }
+
+    proptest! {
+        /// Any read gives exactly the HSA bytes up to hsa_size or the first
+        /// bad page, with requests inside the HSA of at most 64 blocks.
+        #[test]
+        fn reads_equal_the_hsa(
+            pages in 1u64..400,
+            bad in proptest::collection::vec(2i32..402, 0..3),
+            reads in proptest::collection::vec((0u64..420 * 4096, 0u64..100_000), 1..6),
+            buf_pages in 1usize..80,
+        ) {
+            let hsa = pages * PAGE;
+            let mut f = fake(hsa, &bad);
+            let mut w = HsaWindow::new();
+            let mut buf = vec![0u8; buf_pages * PAGE as usize];
+            for (off, len) in reads {
+                let mut out = Vec::new();
+                let (n, stop) = read(&mut w, &mut f, &mut buf, off, len, &mut out, usize::MAX);
+                let first_bad = (off / PAGE..)
+                    .take_while(|p| p * PAGE < off + len)
+                    .find(|&p| p >= pages || bad.contains(&((p + 2) as i32)));
+                let expect = match first_bad {
+                    Some(p) => (p * PAGE).max(off) - off,
+                    None => len,
+                };
+                prop_assert_eq!(n, expect);
+                prop_assert_eq!(stop.is_some(), expect < len);
+                prop_assert_eq!(out, (off..off + n).map(byte).collect::<Vec<_>>());
+            }
+            for &(_, c) in &f.requests {
+                prop_assert!(c >= 1 && c as usize <= buf_pages.min(HSA_WINDOW_BLOCKS));
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The HSA of a stand-alone dump, read through SDIAS in requests of up to
+//! [`HSA_WINDOW_BLOCKS`] blocks.
+//!
+//! zcore's `memcpy_hsa_iter()` asks SDIAS for one 4 KiB block per request
+//! into a one-page buffer. This reader asks the kernel's SDIAS copy call,
+//! `sclp_sdias_copy()`, for up to 64 blocks at once into a 256 KiB buffer
+//! allocated once, and serves the next reads from it
+//! ([`s390_vmcore::HsaWindow`], tested on the host). It reads only while
+//! zcore says the HSA is there (`zcore_hsa_available()`): zcore set up
+//! SDIAS and has not released the HSA.
+//!
+//! The test kernel's test HSA over a kdump boot (QEMU without the dump
+//! facilities) goes through the same window; its fetch copies the blocks
+//! from where the kdump flow keeps old memory.
+//!
+//! Reference: `memcpy_hsa_iter()` in `drivers/s390/char/zcore.c`,
+//! `sclp_sdias_copy()` in `drivers/s390/char/sclp_sdias.c`.
+
+use crate::bindings;
+use core::sync::atomic::{AtomicPtr, Ordering};
+use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
+use kernel::prelude::*;
+use kernel::sync::{new_mutex, Mutex};
+use s390_vmcore::{
+    map_oldmem, CopyStop, HsaWindow, OldMemMode, Source, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES,
+    PAGE_SIZE,
+};
+
+/// The window and its buffer.
+struct Reader {
+    window: HsaWindow,
+    /// INVARIANT: [`HSA_WINDOW_BYTES`] long, from `kmalloc()` and so
+    /// physically contiguous: SDIAS stores to its absolute address.
+    buf: KVec<u8>,
+}
+
+/// INVARIANT: null, or a leaked, pinned `Mutex<Reader>` that lives forever.
+static READER: AtomicPtr<Mutex<Reader>> = AtomicPtr::new(core::ptr::null_mut());
+
+fn reader() -> Option<&'static Mutex<Reader>> {
+    let ptr = READER.load(Ordering::Acquire);
+    // SAFETY: By the invariant of `READER`, a non-null pointer is a leaked
+    // mutex that is never freed or moved.
+    (!ptr.is_null()).then(|| unsafe { &*ptr })
+}
+
+/// Sets up the reader: allocates its buffer once. Without it (no memory)
+/// the HSA is read one block per request through zcore, as C does.
+#[link_section = ".init.text"]
+pub(crate) fn init() {
+    let reader = KVec::from_elem(0u8, HSA_WINDOW_BYTES, GFP_KERNEL)
+        .map_err(Error::from)
+        .and_then(|buf| {
+            KBox::pin_init(
+                new_mutex!(
+                    Reader {
+                        window: HsaWindow::new(),
+                        // INVARIANT: `HSA_WINDOW_BYTES` from kmalloc.
+                        buf,
+                    },
+                    "vmcore_rs_hsa"
+                ),
+                GFP_KERNEL,
+            )
+        });
+    match reader {
+        Ok(reader) => {
+            // SAFETY: The box is leaked below and never moved or freed, so
+            // the pinned mutex stays where it is forever.
+            let reader = unsafe { core::pin::Pin::into_inner_unchecked(reader) };
+            READER.store(KBox::into_raw(reader), Ordering::Release);
+        }
+        Err(_) => pr_warn!(
+            "no memory for a {} KiB HSA buffer, the HSA is read a block at a time\n",
+            HSA_WINDOW_BYTES / 1024
+        ),
+    }
+}
+
+/// Copies `len` bytes of the HSA at byte offset `offset` (the old physical
+/// address) into `iter`, advancing it.
+///
+/// Returns the bytes copied and, when fewer than `len`, why.
+///
+/// # Safety
+///
+/// `iter` must be a valid, initialised `iov_iter` for the duration of the
+/// call.
+pub(crate) unsafe fn copy_to_iter(
+    mode: OldMemMode,
+    iter: *mut bindings::iov_iter,
+    offset: u64,
+    len: u64,
+) -> (u64, Option<CopyStop>) {
+    let (hsa_size, test) = match mode {
+        OldMemMode::Hsa { hsa_size } => (hsa_size, None),
+        OldMemMode::HsaKdump {
+            hsa_size,
+            start,
+            size,
+        } => (hsa_size, Some(OldMemMode::Kdump { start, size })),
+        _ => return (0, Some(CopyStop::Source)),
+    };
+    let Some(reader) = reader() else {
+        if test.is_some() {
+            return (0, Some(CopyStop::Source));
+        }
+        // SAFETY: `iter` is valid by the function's contract; zcore copies
+        // at most `len` bytes into it, and none once the HSA is released.
+        let n = unsafe { bindings::memcpy_hsa_iter(iter, offset as usize, len as usize) } as u64;
+        return (n, (n < len).then_some(CopyStop::Source));
+    };
+    let mut guard = reader.lock();
+    let Reader { window, buf } = &mut *guard;
+    // SAFETY: A plain read of zcore's flag.
+    if test.is_none() && !unsafe { bindings::zcore_hsa_available() } {
+        // Released: nothing may be served from the buffer any more.
+        window.invalidate();
+        return (0, Some(CopyStop::Source));
+    }
+    window.read(
+        buf,
+        hsa_size,
+        offset,
+        len,
+        |dst, first, blocks| match test {
+            Some(kdump) => test_fetch(kdump, dst, first),
+            None => {
+                // SAFETY: `dst` is the start of the reader's buffer
+                // (`HsaWindow::read` passes a prefix of it), physically
+                // contiguous by the invariant of `Reader::buf`, and holds
+                // `blocks` blocks; the reader's lock keeps it ours while
+                // SDIAS stores to it, and the call returns only when the
+                // request completed. zcore set SDIAS up and has not released
+                // the HSA (checked above; a later release makes the request
+                // fail, it does not free the SDIAS buffers).
+                let rc =
+                    unsafe { bindings::sclp_sdias_copy(dst.as_mut_ptr().cast(), first, blocks) };
+                if rc == 0 {
+                    Ok(())
+                } else {
+                    Err(s390_vmcore::Error::Read)
+                }
+            }
+        },
+        // SAFETY: `src` is valid for `src.len()` bytes; `iter` is valid by
+        // the function's contract.
+        |src| unsafe { bindings::_copy_to_iter(src.as_ptr().cast(), src.len(), iter) },
+    )
+}
+
+/// The test HSA's fetch: SDIAS blocks from `first` on into `dst`, copied
+/// from where the kdump flow keeps old memory (`kdump`).
+fn test_fetch(kdump: OldMemMode, dst: &mut [u8], first: i32) -> Result<(), s390_vmcore::Error> {
+    let mut paddr = (first as u64 - 2) * PAGE_SIZE;
+    let kvec = bindings::kvec {
+        iov_base: dst.as_mut_ptr().cast(),
+        iov_len: dst.len(),
+    };
+    let mut iter = bindings::iov_iter::default();
+    // SAFETY: `kvec` describes `dst`, which is valid for writes and
+    // outlives `iter`.
+    unsafe { bindings::iov_iter_kvec(&mut iter, bindings::ITER_DEST, &kvec, 1, dst.len()) };
+    let mut left = dst.len() as u64;
+    while left > 0 {
+        let (Source::Real { paddr: src }, n) = map_oldmem(kdump, paddr, left) else {
+            return Err(s390_vmcore::Error::Invalid);
+        };
+        // SAFETY: `iter` was initialised above; `src` is real memory of this
+        // machine (the test HSA lies in the crashed system's memory).
+        let copied =
+            unsafe { bindings::memcpy_real_iter(&mut iter, src as usize, n as usize) } as u64;
+        if copied < n {
+            return Err(s390_vmcore::Error::Read);
+        }
+        paddr += n;
+        left -= n;
+    }
+    Ok(())
+}
+
+// The window asks for whole blocks of the buffer.
+const _: () = assert!(HSA_WINDOW_BYTES == HSA_WINDOW_BLOCKS * PAGE_SIZE as usize);

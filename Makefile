@@ -34,7 +34,7 @@ KMAKE = $(MAKE) -C $(KSRC) O=$(BUILD)/kernel-$(1) ARCH=s390 \
 KIMAGE = $(BUILD)/kernel-$(1)/arch/s390/boot/bzImage
 
 .PHONY: all setup kernel kernel-product kernel-test dump check host-test \
-	clippy selftests fuzz zfcpdump-size bench clean distclean
+	clippy selftests fuzz zfcpdump-size bench qemu clean distclean
 
 all: kernel
 
@@ -44,6 +44,12 @@ $(BUILD)/.setup-done: scripts/setup.sh $(wildcard patches/*.patch) \
 		$(wildcard rust/s390_vmcore/Cargo.lock)
 	scripts/setup.sh $(BUILD)
 	touch $@
+
+# QEMU 7.2 from Debian's source package with the dump facilities of
+# patches/qemu/ (HSA, SDIAS, dump IPL): build/qemu/qemu-system-s390x, built
+# again only when the patches change.
+qemu: $(BUILD)/.setup-done
+	@scripts/qemu.sh $(BUILD)
 
 # Kernels: arch/s390/configs/zfcpdump_defconfig plus these fragments.
 #   product     the QEMU guest's kernel, Rust /proc/vmcore (make dump)
@@ -85,7 +91,13 @@ kernel: kernel-product kernel-test
 # MODE=hsa: the test kernel with the test HSA (QEMU has no HSA): old memory
 # below HSA_SIZE is read through the HSA path of /proc/vmcore_rs, the rest
 # as in production; the C /proc/vmcore of the same boot is compared whole.
+# MODE=zfcpdump: a stand-alone dump with the patched QEMU (make qemu): the
+# product kernel crashes, the emulated dump IPL saves old memory below
+# HSA_SIZE (default 0x6003000 here) in the HSA and starts the product
+# kernel as zfcpdump kernel, which serves /proc/vmcore from the HSA and
+# real memory.
 MODE ?= kdump
+ZFCPDUMP_HSA_SIZE := $(if $(HSA_SIZE),$(HSA_SIZE),0x6003000)
 HSA_SIZE ?= 0x2003000
 ifeq ($(MODE),hsa)
 dump: kernel-test selftests
@@ -94,6 +106,12 @@ dump: kernel-test selftests
 		--append "vmcore_path=/proc/vmcore_rs vmcore_rs_test_hsa=$(HSA_SIZE)" \
 		--compare /proc/vmcore
 	python3 scripts/report.py $(OUT)/dump-hsa
+else ifeq ($(MODE),zfcpdump)
+dump: kernel-product selftests qemu
+	scripts/run-dump.sh --kernel $(call KIMAGE,product) \
+		--vmlinux $(BUILD)/kernel-product/vmlinux --out $(OUT)/dump-zfcpdump \
+		--zfcpdump $(ZFCPDUMP_HSA_SIZE)
+	python3 scripts/report.py $(OUT)/dump-zfcpdump
 else ifeq ($(MODE),kdump)
 dump: kernel-product
 	scripts/run-dump.sh --kernel $(call KIMAGE,product) \
@@ -101,12 +119,12 @@ dump: kernel-product
 	python3 scripts/report.py $(OUT)/dump
 else
 dump:
-	@echo "vmcore-rs: MODE must be kdump or hsa" >&2; exit 2
+	@echo "vmcore-rs: MODE must be kdump, hsa or zfcpdump" >&2; exit 2
 endif
 
 # Ours against the C implementation: throughput in the guest, host benches
 # of the header build, footprint (scripts/bench.sh; out/bench/bench.json).
-bench: kernel-test selftests zfcpdump-size
+bench: kernel-test selftests zfcpdump-size qemu
 	scripts/bench.sh $(OUT)/bench $(OUT)/zfcpdump-size.txt
 
 # Fuzz the parsers of old memory longer than make check does.

@@ -5,7 +5,9 @@
 # measured (guest/bench.txt, guest/dmesg-dump.txt), the host benchmarks
 # (host.json) and the zfcpdump kernel sizes (zfcpdump-size.txt); writes
 # everything to bench.json too.
-# Usage: scripts/bench-report.py RUN_DIR HOST_JSON SIZE_TXT OUT_JSON
+# With HSA_RUN_DIR, also the SDIAS figures of the zfcpdump kernel reading
+# the HSA (guest/bench.txt of scripts/run-dump.sh --hsa-bench).
+# Usage: scripts/bench-report.py RUN_DIR HOST_JSON SIZE_TXT OUT_JSON [HSA_RUN_DIR]
 
 import json
 import re
@@ -90,6 +92,33 @@ if m:
     print(f"old memory mapped at boot: {mib} MiB in {m[3]} us; "
           + ", ".join(f"{k} {v} kB" for k, v in directmap.items())
           + f" (page tables about {tables_kib} KiB, this kernel's included)")
+
+if len(sys.argv) > 5:
+    hsa_size, reads = 0, {}
+    with open(f"{sys.argv[5]}/guest/bench.txt") as f:
+        for line in f:
+            if line.startswith("hsa "):
+                hsa_size = int(line.split()[1], 0)
+            m = re.match(r"hsa-read-1m (\S+) bytes=(\d+) ns=(\d+) requests=(\d+)", line)
+            if m:
+                reads.setdefault(m[1], []).append((int(m[2]), int(m[3]), int(m[4])))
+    print(f"\nThe HSA through SDIAS (zfcpdump kernel, patched QEMU, HSA {hsa_size:#x} bytes,")
+    print("100 us per SDIAS request; read() of the HSA range with 1 MiB buffers,")
+    print(f"medians of {len(reads.get(OURS, []))} rounds; requests: calls of sclp_sdias_copy())\n")
+    print(f"{'':24} {'MiB/s':>8} {'requests':>9} {'requests/MiB':>13}")
+    hsa = {"hsa_size": hsa_size}
+    for who, file in (("ours", OURS), ("C", C)):
+        rs = reads[file]
+        assert all(b == hsa_size for b, _, _ in rs), f"{file}: a read was short"
+        mibps = statistics.median(b / 2**20 / (ns / 1e9) for b, ns, _ in rs)
+        req = statistics.median(r for _, _, r in rs)
+        hsa[who] = {"MiBps": round(mibps, 2), "requests": req,
+                    "requests_per_MiB": round(req / (hsa_size / 2**20), 2)}
+        print(f"{who + ' (' + file + ')':24} {mibps:8.2f} {req:9.0f} {req / (hsa_size / 2**20):13.2f}")
+    hsa["ours_over_c_MiBps"] = round(hsa["ours"]["MiBps"] / hsa["C"]["MiBps"], 2)
+    hsa["ours_over_c_requests"] = round(hsa["ours"]["requests"] / hsa["C"]["requests"], 4)
+    print(f"ours/C: throughput {hsa['ours_over_c_MiBps']}x, requests {hsa['ours_over_c_requests']}")
+    result["hsa_sdias"] = hsa
 
 try:
     with open(host_json) as f:

@@ -131,6 +131,22 @@ test_run() {
 	*vmcore_selftests=0*) ;;
 	*) tap "$name: kselftest" "$dir/guest/kselftest.tap" ;;
 	esac
+	case " $* " in
+	*" --zfcpdump "*) zfcpdump_checks "$name" "$dir" "$append" ;;
+	esac
+}
+
+# zfcpdump_checks NAME DIR APPEND: what every zfcpdump run must show: the
+# dump kernel saw the HSA, zgetdump accepted the saved dump, the HSA was
+# released and its range then failed cleanly.
+zfcpdump_checks() {
+	t "$1: the dump kernel read the HSA (zcore/hsa), zgetdump -i accepts the dump" \
+		bash -c '[ -s "$1/guest/hsa.size" ] && grep -qx "zgetdump=0" "$1/guest/status"' _ "$2"
+	t "$1: HSA released at the end" grep -qx "release-hsa=0" "$2/guest/status"
+	case "$3" in
+	*vmcore_selftests=0*) ;;
+	*) tap "$1: kselftest after the HSA release" "$2/guest/kselftest-released.tap" ;;
+	esac
 }
 
 echo "# guest: the test kernel (kdump), Rust against C in one boot"
@@ -162,4 +178,56 @@ t "test-hostile: warns once: old os_info unusable (checksum failed)" \
 	once "vmcore_rs: old os_info unusable (checksum failed)" "$out/test-hostile"
 t "test-hostile: warns once: old VMCOREINFO note unusable (TooBig)" \
 	once "vmcore_rs: old VMCOREINFO note unusable (TooBig)" "$out/test-hostile"
+
+# zfcpdump for real: QEMU with an HSA, SDIAS and the dump IPL (patches/qemu).
+# HSA sizes: one not a multiple of 1 MiB, one that is.
+hsa_a=0x6003000 hsa_b=0x8000000
+echo "# QEMU 7.2 with the dump facilities (patches/qemu, scripts/qemu.sh)"
+t "build QEMU with HSA, SDIAS and dump IPL" make -s qemu
+[ -x build/qemu/qemu-system-s390x ] || summary
+
+echo "# guest: the product kernel dumped by FCP dump IPL, zfcpdump kernel serving /proc/vmcore (HSA $hsa_a)"
+dump=$out/product-zfcpdump
+if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
+	--vmlinux build/kernel-product/vmlinux --out "$dump" --work build/run-check \
+	--zfcpdump $hsa_a >"$out/run-product-zfcpdump.log" 2>&1; then
+	ok "zfcpdump of the product kernel saved through /proc/vmcore"
+	t "product-zfcpdump: report.py names the HSA size" bash -c \
+		'python3 scripts/report.py "$1" && grep -q "HSA size: *$2 " "$1/report.txt"' _ "$dump" $hsa_a
+	t "product-zfcpdump: dump assertions" python3 scripts/check_dump.py "$dump"
+	tap "kselftest (product-zfcpdump, /proc/vmcore)" "$dump/guest/kselftest.tap"
+	zfcpdump_checks product-zfcpdump "$dump" ""
+else
+	notok "zfcpdump of the product kernel saved through /proc/vmcore" "$out/run-product-zfcpdump.log"
+fi
+
+echo "# guest: the test kernel as zfcpdump kernel, Rust against C in one boot"
+test_run test-zfcpdump "$out/test-zfcpdump" "" --zfcpdump $hsa_a
+for cpus in 1 4; do
+	[ $cpus = 1 ] && hsa=$hsa_b || hsa=$hsa_a
+	echo "# guest: zfcpdump, $cpus CPUs, HSA $hsa"
+	test_run "test-zfcpdump-smp$cpus" "$out/test-zfcpdump-smp$cpus" \
+		"vmcore_pattern_mib=0 vmcore_selftests=0" --zfcpdump $hsa --smp $cpus
+done
+echo "# guest: zfcpdump on a CPU without the vector facility, HSA $hsa_b"
+test_run test-zfcpdump-novx "$out/test-zfcpdump-novx" "vmcore_pattern_mib=0 vmcore_selftests=0" \
+	--zfcpdump $hsa_b --cpu $novx
+t "test-zfcpdump-novx: no vector notes without the vector facility" bash -c \
+	'readelf -n "$1/vmcore" | grep -q NT_PRSTATUS && ! readelf -n "$1/vmcore" | grep -q S390_VXRS' \
+	_ "$out/test-zfcpdump-novx"
+
+# SDIAS fails the requests for HSA page 0x1234 (block 0x1236): read() of it
+# gives EIO and a mapping SIGBUS, the rest stays readable.
+echo "# guest: zfcpdump with an SDIAS failure injected by QEMU (HSA page 0x1234)"
+dir=$out/test-zfcpdump-sdias-fail
+if scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
+	--vmlinux build/kernel-test/vmlinux --out "$dir" --work build/run-check \
+	--append "vmcore_path=/proc/vmcore_rs vmcore_pattern_mib=0" \
+	--zfcpdump $hsa_a --sdias-fail $((0x1236)) >"$out/run-test-zfcpdump-sdias-fail.log" 2>&1; then
+	ok "test-zfcpdump-sdias-fail: the dump kernel ran its kselftests"
+	tap "test-zfcpdump-sdias-fail: kselftest" "$dir/guest/kselftest.tap"
+	tap "test-zfcpdump-sdias-fail: kselftest after the HSA release" "$dir/guest/kselftest-released.tap"
+else
+	notok "test-zfcpdump-sdias-fail: the dump kernel ran its kselftests" "$out/run-test-zfcpdump-sdias-fail.log"
+fi
 summary

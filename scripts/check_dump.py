@@ -11,9 +11,12 @@ data chunks in file order without overlap, the file ending with the last
 chunk; one NT_PRSTATUS per CPU that the crashed kernel had online, with
 distinct NT_S390_PREFIX values; a VMCOREINFO note naming the crashed
 kernel's release; PT_LOADs covering the guest's memory but the crashkernel
-area; the panic in the dump's log buffer; and drgn's backtrace of the
-crashed thread starting in the kdump entry path. Prints one line per
-failed assertion and exits 1 if any failed.
+area (all of it for a stand-alone dump); the panic in the dump's log
+buffer; drgn's backtrace of the crashed thread starting in the kdump entry
+path, or for a stand-alone dump (guest/hsa.size) in the dump IPL of the
+panic action (diag308_dump() through smp_call_ipl_cpu()); and the back
+chain of report.py reaching panic() and sysrq_handle_crash(). Prints one
+line per failed assertion and exits 1 if any failed.
 """
 import os
 import re
@@ -97,15 +100,25 @@ def main(outdir):
     if m:
         check(covered + int(m.group(1)) * 2**20 == top,
               f"PT_LOADs cover [0, {top:#x}) but the crashkernel area")
+    else:
+        check(covered == top and min(s for s, e in mem) == 0,
+              f"PT_LOADs cover [0, {top:#x})")
 
     dmesg = open(os.path.join(outdir, "dmesg.txt"), errors="replace").read()
     check("sysrq: Trigger a crash" in dmesg, "panic line in the dump's log buffer")
     check("sysrq_handle_crash" in dmesg, "call trace through sysrq_handle_crash")
 
     report = open(os.path.join(outdir, "report.txt")).read()
-    bt = re.search(r"^  #0  (\S+)", report, re.M)
-    check(bt is not None and bt.group(1) == "__do_machine_kdump",
-          "drgn backtrace of the crashed thread starts in __do_machine_kdump")
+    frames = re.findall(r"^  #\d+ +(\S+)", report, re.M)
+    if os.path.exists(os.path.join(guest, "hsa.size")):
+        check("diag308_dump" in frames and "smp_call_ipl_cpu" in frames,
+              "drgn backtrace of the crashed thread in the dump IPL: diag308_dump, smp_call_ipl_cpu")
+    else:
+        check(frames[:1] == ["__do_machine_kdump"],
+              "drgn backtrace of the crashed thread starts in __do_machine_kdump")
+    chain = re.findall(r"^    (\w+)\+0x[0-9a-f]+  pc", report, re.M)
+    check("panic" in chain and "sysrq_handle_crash" in chain,
+          "the back chain of the crashed thread reaches panic and sysrq_handle_crash")
 
     for e in errors:
         print(f"check_dump: FAILED: {e}")

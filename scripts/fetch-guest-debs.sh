@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fetch the s390x user space of the QEMU guest (busybox, kexec, makedumpfile
-# and every shared library they need) as Debian packages and extract them
-# into a staging root.
+# Fetch the s390x user space of the QEMU guest (busybox, kexec, makedumpfile,
+# zgetdump of s390-tools, and every shared library they need) as Debian
+# packages and extract them into a staging root.
 #
 #   scripts/fetch-guest-debs.sh [DESTDIR]      (default: build/guest-debs)
 #
@@ -21,7 +21,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 DEST=${1:-$TOP/build/guest-debs}
 ARCH=s390x
 # What the guest runs. Their library dependencies are resolved below.
-ROOTS=(busybox-static kexec-tools makedumpfile)
+ROOTS=(busybox-static kexec-tools makedumpfile s390-tools)
 # Dependencies that are not shared libraries the guest binaries load (the
 # maintainer-script and perl parts of the packages): never fetched.
 SKIP_RE='^(debconf|debconf-2\.0|cdebconf|perl|perl-base|perl-modules-.*|dpkg|install-info|tar|readline-common)$'
@@ -120,7 +120,7 @@ done
 # is in the staging root.
 R=$DEST/root
 libdirs=("$R/lib/$ARCH-linux-gnu" "$R/usr/lib/$ARCH-linux-gnu" "$R/lib" "$R/usr/lib")
-bins=("$R/bin/busybox" "$R/sbin/kexec" "$R/usr/bin/makedumpfile")
+bins=("$R/bin/busybox" "$R/sbin/kexec" "$R/usr/bin/makedumpfile" "$R/sbin/zgetdump")
 for b in "${bins[@]}"; do
 	[[ -x $b ]] || die "expected executable $b is missing from the packages"
 done

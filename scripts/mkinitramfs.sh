@@ -6,9 +6,9 @@
 #   scripts/mkinitramfs.sh OUT.cpio.gz [EXTRA...]
 #
 # Contents: busybox (applet links made at boot by /init), kexec,
-# makedumpfile, the shared libraries they need (NEEDED closure, checked with
-# s390x-linux-gnu-readelf), /lib/ld64.so.1, /dev/console, and
-# /init = scripts/guest/init.
+# makedumpfile, zgetdump (s390-tools), the shared libraries they need
+# (NEEDED closure, checked with s390x-linux-gnu-readelf), /lib/ld64.so.1,
+# /dev/console, and /init = scripts/guest/init.
 #
 # EXTRA is SRC or SRC=DEST: the file or directory SRC is copied to DEST
 # inside the initramfs (an absolute path; default /extra/<basename of SRC>).
@@ -40,7 +40,8 @@ done
 [[ $(id -u) = 0 ]] || die "must run as root (mknod /dev/console)"
 
 R=$GUEST_DEBS/root
-if [[ ! -x $R/usr/bin/makedumpfile || ! -x $R/bin/busybox || ! -x $R/sbin/kexec ]]; then
+if [[ ! -x $R/usr/bin/makedumpfile || ! -x $R/bin/busybox || ! -x $R/sbin/kexec ||
+	! -x $R/sbin/zgetdump ]]; then
 	"$TOP/scripts/fetch-guest-debs.sh" "$GUEST_DEBS" || die "fetch-guest-debs.sh"
 fi
 
@@ -54,6 +55,7 @@ install -m 0755 "$R/bin/busybox" "$STAGE/bin/busybox"
 ln -s busybox "$STAGE/bin/sh"
 install -m 0755 "$R/sbin/kexec" "$STAGE/sbin/kexec"
 install -m 0755 "$R/usr/bin/makedumpfile" "$STAGE/usr/bin/makedumpfile"
+install -m 0755 "$R/sbin/zgetdump" "$STAGE/sbin/zgetdump"
 install -m 0755 "$TOP/scripts/guest/init" "$STAGE/init"
 mknod -m 0600 "$STAGE/dev/console" c 5 1
 mknod -m 0666 "$STAGE/dev/null" c 1 3
@@ -69,7 +71,7 @@ find_lib() {
 	return 1
 }
 declare -A done_libs=()
-todo=("$STAGE/sbin/kexec" "$STAGE/usr/bin/makedumpfile")
+todo=("$STAGE/sbin/kexec" "$STAGE/usr/bin/makedumpfile" "$STAGE/sbin/zgetdump")
 while ((${#todo[@]})); do
 	f=${todo[0]}
 	todo=("${todo[@]:1}")
@@ -82,10 +84,10 @@ while ((${#todo[@]})); do
 		todo+=("$STAGE/lib/$ARCH-linux-gnu/$lib")
 	done < <(s390x-linux-gnu-readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 done
-# The dynamic loader: PT_INTERP of both programs is /lib/ld64.so.1.
+# The dynamic loader: PT_INTERP of the programs is /lib/ld64.so.1.
 cp -L "$R/lib/ld64.so.1" "$STAGE/lib/$ARCH-linux-gnu/ld64.so.1"
 ln -s "$ARCH-linux-gnu/ld64.so.1" "$STAGE/lib/ld64.so.1"
-for f in "$STAGE/sbin/kexec" "$STAGE/usr/bin/makedumpfile"; do
+for f in "$STAGE/sbin/kexec" "$STAGE/usr/bin/makedumpfile" "$STAGE/sbin/zgetdump"; do
 	interp=$(s390x-linux-gnu-readelf -l "$f" | sed -n 's/.*interpreter: \(.*\)\]/\1/p')
 	[[ -z $interp || -e $STAGE$interp ]] || die "${f#"$STAGE"}: no interpreter $interp"
 done

@@ -149,6 +149,47 @@ def panic_lines(dmesg):
     return out
 
 
+# struct stack_frame of arch/s390/include/asm/stacktrace.h (the kernel is
+# built with -mpacked-stack -mbackchain): gprs[] (r6-r15) at 72, so the
+# saved r14 at 136, and the back chain at 152.
+SF_R14, SF_BACK_CHAIN = 136, 152
+
+
+def backchain(prog, frame0, limit=48):
+    """The crashed thread's s390 back chain from its innermost frame, as the
+    kernel's own unwinder (arch/s390/kernel/unwind_bc.c) follows it: each
+    frame's back chain points to its caller's frame, where the callee saved
+    the return address (r14). call_on_stack() links the first frame of the
+    new stack to the old one, so this goes on where drgn's DWARF unwinder
+    stops at the stack switch, up to the panic."""
+    import drgn  # noqa: E402 (as in drgn_section)
+
+    out = ["  Back chain of the crashed thread (arch/s390/kernel/unwind_bc.c):"]
+    try:
+        sp = frame0.register("r15")
+    except (LookupError, ValueError) as e:
+        return out + [f"    (no r15: {e})"]
+    for _ in range(limit):
+        try:
+            back = prog.read_u64(sp + SF_BACK_CHAIN)
+            if back == 0:
+                break
+            ip = prog.read_u64(back + SF_R14)
+        except drgn.FaultError as e:
+            out.append(f"    (stops: {e})")
+            break
+        try:
+            # A return address: the call before it may end its function
+            # (a call of a noreturn function such as panic()).
+            s = prog.symbol(ip - 1)
+            name = f"{s.name}+{ip - s.address:#x}"
+        except LookupError:
+            name = "??"
+        out.append(f"    {name}  pc {ip:#x}  frame {back:#x}")
+        sp = back
+    return out
+
+
 def drgn_section(vmcore, vmlinux, prstatus_psws):
     """Backtrace of the crashed thread; symbols for the CPUs' PSWs."""
     import drgn  # noqa: E402 (optional dependency: reported when missing)
@@ -191,10 +232,11 @@ def drgn_section(vmcore, vmlinux, prstatus_psws):
         inline = " (inlined)" if getattr(frame, "is_inline", False) else ""
         out.append(f"  #{i:<2} {name}{inline}  pc {frame.pc:#x}{loc}")
     if cut < len(frames):
-        out.append("  (unwinding stops here: pc 0, the stack switch; the panic call"
-                   " trace is in the log above)")
+        out.append("  (unwinding stops here: pc 0, the stack switch)")
     if not frames:
         out.append("  (empty stack trace)")
+    else:
+        out.extend(backchain(prog, frames[0]))
     syms = {}
     for cpu, addr in prstatus_psws:
         try:
@@ -346,6 +388,24 @@ def main():
         rep.append(f"  ... and {len(loads) - 32} more")
     if not loads:
         problems.append("no PT_LOAD segments")
+
+    # A stand-alone dump: old memory below the HSA size came from the HSA
+    # (through SDIAS), the rest from real memory.
+    hsa = read_small(os.path.join(outdir, "guest", "hsa.size"))
+    if hsa:
+        hsa_size = int(hsa, 0)
+        from_hsa = sum(max(0, min(p["paddr"] + p["filesz"], hsa_size) - p["paddr"])
+                       for p in loads if p["paddr"] < hsa_size)
+        rep.append("")
+        rep.append("Stand-alone dump (zfcpdump)")
+        rep.append("-" * 27)
+        rep.append(f"  HSA size:      {hsa_size:#x} bytes ({human(hsa_size)})")
+        rep.append(f"  from the HSA:  {from_hsa} bytes ({human(from_hsa)}) of the PT_LOAD data")
+        rep.append(f"  from memory:   {filesz - from_hsa} bytes ({human(filesz - from_hsa)})")
+        zg = read_small(os.path.join(outdir, "guest", "zgetdump.txt"), 100000)
+        if zg is not None:
+            rep.append("  zgetdump -i of the saved dump:")
+            rep.extend("    " + l.rstrip() for l in zg.splitlines() if l.strip())
 
     if problems:
         rep.append("")

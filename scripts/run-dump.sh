@@ -1,17 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Crash an s390x QEMU guest for real and save its kdump.
+# Crash an s390x QEMU guest for real and save its kdump or zfcpdump.
 #
 #   scripts/run-dump.sh --kernel BZIMAGE --vmlinux VMLINUX --out DIR
 #       [--initrd INITRD] [--smp N] [--mem MiB] [--cpu MODEL] [--crashkernel SIZE]
 #       [--append EXTRA] [--kdump-append EXTRA] [--timeout SECONDS]
 #       [--work DIR] [--keep-disks] [--compare PATH] [--bench]
+#       [--zfcpdump HSA_SIZE [--sdias-delay US] [--sdias-fail BLOCK] [--hsa-bench]]
 #
 # The guest boots BZIMAGE with the initramfs of scripts/mkinitramfs.sh (built
 # to build/initramfs/initrd.gz unless --initrd is given), loads the same
 # kernel and initramfs as its kdump kernel, crashes with sysrq c, and the dump
-# kernel saves /proc/vmcore (see scripts/guest/init). Then DIR holds:
+# kernel saves /proc/vmcore (see scripts/guest/init). With --zfcpdump the
+# guest instead arms an FCP dump as its panic action, and the crash makes
+# the patched QEMU (scripts/qemu.sh) do a dump IPL: it saves the IPL CPU's
+# status and old memory below HSA_SIZE in its HSA and starts the same kernel
+# and initramfs as a zfcpdump kernel. Then DIR holds:
 #
 #   vmcore        the ELF core exactly as read from the guest's /proc/vmcore
 #                 (or the file named by vmcore_path=)
@@ -37,6 +42,16 @@
 #                      the vmcore against --compare; DIR/guest/bench.txt
 # --work DIR           disk images (default build/run-dump); the two big ones
 #                      are deleted after extraction unless --keep-disks
+# --zfcpdump HSA_SIZE  stand-alone dump through the emulated HSA (bytes, a
+#                      multiple of 4 KiB) with the patched QEMU; no
+#                      crashkernel=
+# --sdias-delay US     completion delay of each SDIAS request (default 0)
+# --sdias-fail BLOCK   SDIAS requests that cover block BLOCK (HSA page
+#                      BLOCK - 2) fail; the dump kernel runs its kselftests
+#                      only (the dump cannot be copied whole)
+# --hsa-bench          measure reads of the HSA range against --compare
+#                      instead of saving the dump (scripts/bench.sh):
+#                      DIR/guest/bench.txt
 #
 # Exit status 0 on success; otherwise the last line is
 # "run-dump: FAILED <stage>, see <log>".
@@ -46,6 +61,7 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
 SMP=2 MEM=1024 CPU=max CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE='' BENCH=''
+HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' HSA_BENCH=''
 
 usage() {
 	sed -n '5,9p' "$0" | sed 's/^# \?//' >&2
@@ -65,6 +81,7 @@ while (($#)); do
 	case $1 in
 	--keep-disks) KEEP=1; shift; continue ;;
 	--bench) BENCH=1; shift; continue ;;
+	--hsa-bench) HSA_BENCH=1; shift; continue ;;
 	-h | --help) usage ;;
 	--*) (($# >= 2)) || { echo "run-dump: $1 needs a value" >&2; usage; } ;;
 	*) echo "run-dump: unknown argument $1" >&2; usage ;;
@@ -83,6 +100,9 @@ while (($#)); do
 	--timeout) TIMEOUT=$2 ;;
 	--work) WORK=$2 ;;
 	--compare) COMPARE=$2 ;;
+	--zfcpdump) HSA_SIZE=$2 ;;
+	--sdias-delay) SDIAS_DELAY=$2 ;;
+	--sdias-fail) SDIAS_FAIL=$2 ;;
 	*) echo "run-dump: unknown argument $1" >&2; usage ;;
 	esac
 	shift 2
@@ -94,12 +114,32 @@ if [[ -n $BENCH ]]; then
 	APPEND="$APPEND vmcore_bench=1"
 	KDUMP_APPEND="${KDUMP_APPEND:+$KDUMP_APPEND }initcall_debug"
 fi
+NO_COPY=
+if [[ -n $HSA_SIZE ]]; then
+	[[ $((HSA_SIZE)) -gt 0 && $((HSA_SIZE % 4096)) -eq 0 ]] 2>/dev/null ||
+		fail args "$0" "--zfcpdump takes a multiple of 4096"
+	if [[ -n $SDIAS_FAIL ]]; then
+		# The page that cannot be read, for the kselftests.
+		APPEND="$APPEND vmcore_copy=0 vmcore_sdias_fail=$(((SDIAS_FAIL - 2) * 4096))"
+		NO_COPY=1
+	fi
+	if [[ -n $HSA_BENCH ]]; then
+		[[ -n $COMPARE ]] || fail args "$0" "--hsa-bench needs --compare"
+		APPEND="$APPEND vmcore_hsa_bench=1"
+		BENCH=1
+	fi
+elif [[ -n $SDIAS_FAIL$HSA_BENCH ]]; then
+	fail args "$0" "--sdias-fail and --hsa-bench need --zfcpdump"
+fi
 [[ -f $KERNEL ]] || fail args "$KERNEL" "no kernel image $KERNEL"
 [[ -f $VMLINUX ]] || fail args "$VMLINUX" "no vmlinux $VMLINUX"
 [[ $SMP =~ ^[0-9]+$ && $MEM =~ ^[0-9]+$ && $TIMEOUT =~ ^[0-9]+$ ]] ||
 	fail args "$0" "--smp, --mem and --timeout take numbers"
-for t in qemu-system-s390x python3 tar timeout; do
-	command -v $t >/dev/null || fail args "$0" "$t not found"
+QEMU_BIN=qemu-system-s390x
+# The patched QEMU (scripts/qemu.sh); firmware from Debian's package.
+[[ -z $HSA_SIZE ]] || QEMU_BIN=$TOP/build/qemu/qemu-system-s390x
+for t in "$QEMU_BIN" python3 tar timeout; do
+	command -v "$t" >/dev/null || fail args "$0" "$t not found"
 done
 
 mkdir -p "$OUT" "$WORK"
@@ -156,10 +196,23 @@ drive() { # FILE SERIAL DEVNO
 	echo "-device virtio-blk-ccw,drive=$2,serial=$2,devno=fe.0.$3"
 }
 
-CMDLINE="crashkernel=$CRASHKERNEL panic=1${APPEND:+ $APPEND}"
+MACHINE=s390-ccw-virtio
+if [[ -n $HSA_SIZE ]]; then
+	# The zfcpdump kernel's command line, as the guest builds the kdump
+	# kernel's; commas are doubled for QEMU's option parser.
+	DUMP_APPEND="panic=1${APPEND:+ $APPEND} maxcpus=1 vmcore_stage=dump${KDUMP_APPEND:+ $KDUMP_APPEND}"
+	CMDLINE="panic=1${APPEND:+ $APPEND} vmcore_zfcpdump=1"
+	MACHINE+=",hsa-size=$((HSA_SIZE)),sdias-delay=$SDIAS_DELAY"
+	MACHINE+=",dump-kernel=$(realpath "$KERNEL"),dump-initrd=$(realpath "$INITRD")"
+	MACHINE+=",dump-append=${DUMP_APPEND//,/,,}"
+	[[ -z $SDIAS_FAIL ]] || MACHINE+=",sdias-fail-block=$SDIAS_FAIL"
+else
+	CMDLINE="crashkernel=$CRASHKERNEL panic=1${APPEND:+ $APPEND}"
+fi
 mapfile -t QEMU < <(
-	echo qemu-system-s390x
-	echo -M; echo s390-ccw-virtio
+	echo "$QEMU_BIN"
+	[[ -z $HSA_SIZE ]] || { echo -L; echo /usr/share/qemu; }
+	echo -M; echo "$MACHINE"
 	echo -cpu; echo "$CPU"
 	echo -smp; echo "$SMP"
 	echo -m; echo "$MEM"
@@ -184,7 +237,12 @@ fi
 
 # ------------------------------------------------------------------- QEMU
 msg "guest cmdline: $CMDLINE"
-msg "kdump-append: ${KDUMP_APPEND:-(none)}"
+if [[ -n $HSA_SIZE ]]; then
+	msg "zfcpdump: HSA of $HSA_SIZE bytes, SDIAS delay ${SDIAS_DELAY} us${SDIAS_FAIL:+, failing block $SDIAS_FAIL}"
+	msg "zfcpdump kernel cmdline: $DUMP_APPEND"
+else
+	msg "kdump-append: ${KDUMP_APPEND:-(none)}"
+fi
 msg "running QEMU (cpu $CPU, smp $SMP, $MEM MiB, timeout ${TIMEOUT}s), console: $CONSOLE"
 echo "${QEMU[*]}" >"$WORK/qemu.cmd"
 set +e
@@ -225,6 +283,10 @@ fi
 if [[ -n $BENCH ]]; then
 	[[ -s $OUT/guest/bench.txt ]] || fail bench "$OUT/guest" "no bench.txt from the guest"
 	msg "done: $OUT/guest/bench.txt"
+	exit 0
+fi
+if [[ -n $NO_COPY ]]; then
+	msg "done (no copy of the dump by request): $OUT/guest"
 	exit 0
 fi
 size=$(cat "$OUT/guest/vmcore.size" 2>/dev/null || true)

@@ -6,6 +6,11 @@
  *   vmcore_bench read FILE BS [LIMIT]   read() FILE from the start with a
  *                                       BS-byte buffer, as dd bs=BS of=/dev/null,
  *                                       up to LIMIT bytes (default: all)
+ *   vmcore_bench read-paddr FILE BS PADDR LEN
+ *                                       read() the LEN bytes of old memory
+ *                                       at physical PADDR (one PT_LOAD of
+ *                                       the ELF core FILE) with a BS-byte
+ *                                       buffer; fails unless all were read
  *   vmcore_bench readers FILE N BS      N processes, each read()s its 1/N of
  *                                       FILE with a BS-byte buffer; the time
  *                                       is until the last one is done
@@ -19,6 +24,7 @@
  * Sizes take a K, M or G suffix.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -92,6 +98,27 @@ static int open_file(const char *path, uint64_t *size)
 	return fd;
 }
 
+/* The file offset of @len bytes of old memory at @paddr, in one PT_LOAD. */
+static uint64_t paddr_offset(int fd, uint64_t paddr, uint64_t len)
+{
+	Elf64_Ehdr e;
+	Elf64_Phdr p;
+	int i;
+
+	if (pread(fd, &e, sizeof(e), 0) != sizeof(e) || memcmp(e.e_ident, ELFMAG, SELFMAG))
+		die("ELF header");
+	for (i = 0; i < e.e_phnum; i++) {
+		if (pread(fd, &p, sizeof(p), e.e_phoff + i * sizeof(p)) != sizeof(p))
+			die("program header");
+		if (p.p_type == PT_LOAD && p.p_paddr <= paddr &&
+		    paddr + len <= p.p_paddr + p.p_filesz)
+			return p.p_offset + (paddr - p.p_paddr);
+	}
+	fprintf(stderr, "no PT_LOAD holds %#llx+%#llx\n", (unsigned long long)paddr,
+		(unsigned long long)len);
+	exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t t0, bytes = 0, size;
@@ -103,6 +130,18 @@ int main(int argc, char **argv)
 			size = size_arg(argv[4]);
 		t0 = now_ns();
 		bytes = read_range(fd, 0, size, size_arg(argv[3]));
+	} else if (argc == 6 && !strcmp(argv[1], "read-paddr")) {
+		uint64_t len = size_arg(argv[5]), off;
+
+		fd = open_file(argv[2], &size);
+		off = paddr_offset(fd, size_arg(argv[4]), len);
+		t0 = now_ns();
+		bytes = read_range(fd, off, len, size_arg(argv[3]));
+		if (bytes != len) {
+			fprintf(stderr, "read %llu of %llu bytes\n", (unsigned long long)bytes,
+				(unsigned long long)len);
+			return 1;
+		}
 	} else if (argc == 5 && !strcmp(argv[1], "readers")) {
 		int i, n = atoi(argv[3]), status, bad = 0;
 		uint64_t part;

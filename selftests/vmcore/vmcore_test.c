@@ -8,6 +8,9 @@
  *   VMCORE_REF  the C /proc/vmcore of the same boot (test kernel), against
  *               which reads are checked; tests that need it skip without
  *   VMCORE_HSA  the (test) HSA size in bytes, if any: reads around it
+ *   VMCORE_SDIAS_FAIL  the physical address of an HSA page whose SDIAS
+ *               requests the patched QEMU fails (sdias_failure)
+ *   VMCORE_HSA_RELEASED  set once the HSA was released (hsa_released)
  *   VMCORE_PATTERNS  the page frame list of vmcore_pattern run in the crashed
  *               kernel; VMCORE_SWAP the crashkernel size (the kdump swap
  *               area is below it)
@@ -31,6 +34,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -387,8 +391,106 @@ TEST_F_TIMEOUT(vmcore, known_patterns, 600)
 	ASSERT_EQ(0, bad);
 	if (swap)
 		EXPECT_NE(0, in_swap);
-	if (hsa)
+	if (hsa) {
 		EXPECT_NE(0, in_hsa);
+		EXPECT_LT(in_hsa, n) TH_LOG("no pattern page above the HSA");
+	}
+}
+
+/* pread() of @len bytes at @off fails with @err. */
+static int read_fails(int fd, void *buf, size_t len, off_t off, int err)
+{
+	errno = 0;
+	return pread(fd, buf, len, off) == -1 && errno == err;
+}
+
+/*
+ * The patched QEMU fails every SDIAS request that covers one HSA page
+ * (VMCORE_SDIAS_FAIL, its physical address). read() of that page gives
+ * EIO, never made-up bytes; a read that starts before it is short and ends
+ * there; an mmap() access to it raises SIGBUS; the pages around it, in the
+ * HSA and above, stay readable, also when mapped.
+ */
+TEST_F(vmcore, sdias_failure)
+{
+	const char *v = getenv("VMCORE_SDIAS_FAIL");
+	uint64_t hsa = strtoull(env_or("VMCORE_HSA", "0"), NULL, 0), bad;
+	int pipefd[2], status;
+	off_t off, above;
+	char c = 0;
+	pid_t pid;
+
+	if (!v || !*v)
+		SKIP(return, "no failing SDIAS block (VMCORE_SDIAS_FAIL)");
+	bad = strtoull(v, NULL, 0);
+	ASSERT_NE(0, hsa);
+	ASSERT_TRUE(bad >= PAGE && bad + 2 * PAGE <= hsa) TH_LOG("page %#llx", (unsigned long long)bad);
+	off = paddr_offset(self, bad - PAGE, 3 * PAGE);
+	ASSERT_GE(off, 0);
+	off += PAGE;
+	above = paddr_offset(self, hsa, PAGE);
+	ASSERT_GE(above, 0);
+
+	EXPECT_TRUE(read_fails(self->fd, self->a, PAGE, off, EIO)) TH_LOG("errno %d", errno);
+	EXPECT_TRUE(read_fails(self->fd, self->a, 16, off + 100, EIO)) TH_LOG("errno %d", errno);
+	EXPECT_TRUE(read_fails(self->fd, self->a, 1 << 20, off, EIO)) TH_LOG("errno %d", errno);
+	EXPECT_EQ((ssize_t)PAGE, pread(self->fd, self->a, 2 * PAGE, off - PAGE));
+	EXPECT_EQ((ssize_t)PAGE, pread(self->fd, self->a, PAGE, off + PAGE));
+	EXPECT_EQ((ssize_t)PAGE, pread(self->fd, self->a, PAGE, above));
+	/* Still failing, still no made-up bytes. */
+	EXPECT_TRUE(read_fails(self->fd, self->a, PAGE, off, EIO)) TH_LOG("errno %d", errno);
+
+	/* mmap: the neighbours read, the page itself SIGBUSes. */
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		volatile const char *map = mmap(NULL, 3 * PAGE, PROT_READ, MAP_PRIVATE,
+						self->fd, off - PAGE);
+
+		if (map == MAP_FAILED)
+			_exit(2);
+		c = map[0] + map[2 * PAGE];
+		if (write(pipefd[1], "n", 1) != 1)
+			_exit(3);
+		c += map[PAGE];
+		/* Not reached: the access above must raise SIGBUS. */
+		_exit(c != 0);
+	}
+	close(pipefd[1]);
+	EXPECT_EQ(1, read(pipefd[0], &c, 1)) TH_LOG("the neighbours of the page could not be mapped");
+	close(pipefd[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS)
+		TH_LOG("status %#x: no SIGBUS from the unreadable page", status);
+}
+
+/*
+ * After the HSA was released (zcore's debugfs file, as scripts/guest/init
+ * does at the end), reads of the HSA range fail with EIO instead of
+ * serving stale or made-up bytes; the header and memory above the HSA stay
+ * readable.
+ */
+TEST_F(vmcore, hsa_released)
+{
+	uint64_t hsa = strtoull(env_or("VMCORE_HSA", "0"), NULL, 0);
+	uint64_t pages[] = { 0, (hsa / 2) & ~(PAGE - 1), hsa - PAGE };
+	off_t off;
+	size_t i;
+
+	if (!getenv("VMCORE_HSA_RELEASED"))
+		SKIP(return, "the HSA was not released (VMCORE_HSA_RELEASED)");
+	ASSERT_NE(0, hsa);
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		off = paddr_offset(self, pages[i], PAGE);
+		ASSERT_GE(off, 0);
+		EXPECT_TRUE(read_fails(self->fd, self->a, PAGE, off, EIO))
+			TH_LOG("page %#llx: errno %d", (unsigned long long)pages[i], errno);
+	}
+	EXPECT_EQ((ssize_t)PAGE, pread(self->fd, self->a, PAGE, 0));
+	off = paddr_offset(self, hsa, PAGE);
+	ASSERT_GE(off, 0);
+	EXPECT_EQ((ssize_t)PAGE, pread(self->fd, self->a, PAGE, off));
 }
 
 /* Is @what in the vmcore_rs_test_corrupt= list of the kernel command line? */

@@ -11,6 +11,7 @@
 #include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
+#include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
 #include <linux/vmcore_info.h>
@@ -206,6 +207,16 @@ unsigned long __init vmcore_rs_test_hsa_size(void)
 	return 0;
 }
 #endif
+
+size_t vmcore_rs_copy_to_iter_nofault(const void *addr, size_t bytes, struct iov_iter *i)
+{
+	size_t n;
+
+	pagefault_disable();
+	n = copy_to_iter(addr, bytes, i);
+	pagefault_enable();
+	return n;
+}
 
 void *vmcore_rs_vmalloc_user(size_t size)
 {

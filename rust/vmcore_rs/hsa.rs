@@ -11,6 +11,12 @@
 //! zcore says the HSA is there (`zcore_hsa_available()`): zcore set up
 //! SDIAS and has not released the HSA.
 //!
+//! The window is copied to the destination with page faults disabled, and
+//! a destination page that is not there is faulted in after the lock is
+//! dropped: a page fault can wait for `mmap_lock` (or a VMA lock) while a
+//! writer is queued behind another thread's fault of an HSA page of this
+//! file, which holds it and waits for our lock.
+//!
 //! The test kernel's test HSA over a kdump boot (QEMU without the dump
 //! facilities) goes through the same window; its fetch copies the blocks
 //! from where the kdump flow keeps old memory.
@@ -18,14 +24,13 @@
 //! Reference: `memcpy_hsa_iter()` in `drivers/s390/char/zcore.c`,
 //! `sclp_sdias_copy()` in `drivers/s390/char/sclp_sdias.c`.
 
-use crate::bindings;
+use crate::{bindings, oldmem};
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::prelude::*;
 use kernel::sync::{new_mutex, Mutex};
 use s390_vmcore::{
-    map_oldmem, CopyStop, HsaWindow, OldMemMode, Source, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES,
-    PAGE_SIZE,
+    CopyStop, HsaWindow, OldMem, OldMemMode, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES, PAGE_SIZE,
 };
 
 /// The window and its buffer.
@@ -73,7 +78,7 @@ pub(crate) fn init() {
             READER.store(KBox::into_raw(reader), Ordering::Release);
         }
         Err(_) => pr_warn!(
-            "no memory for a {} KiB HSA buffer, the HSA is read a block at a time\n",
+            "no memory for a {} KiB HSA buffer: the HSA is read through zcore a block at a time (the test HSA not at all)\n",
             HSA_WINDOW_BYTES / 1024
         ),
     }
@@ -112,6 +117,43 @@ pub(crate) unsafe fn copy_to_iter(
         let n = unsafe { bindings::memcpy_hsa_iter(iter, offset as usize, len as usize) } as u64;
         return (n, (n < len).then_some(CopyStop::Source));
     };
+    let mut done = 0;
+    let mut faulted_in = false;
+    loop {
+        // SAFETY: `iter` is valid by the function's contract.
+        let (n, stop) =
+            unsafe { read_locked(reader, hsa_size, test, iter, offset + done, len - done) };
+        done += n;
+        // No progress even after the fault-in: give up rather than spin.
+        if stop != Some(CopyStop::Destination) || (n == 0 && faulted_in) {
+            return (done, stop);
+        }
+        faulted_in = true;
+        // The destination is not there: fault it in without the lock, as
+        // much of it as one window holds.
+        let want = core::cmp::min(len - done, HSA_WINDOW_BYTES as u64) as usize;
+        // SAFETY: `iter` is valid by the function's contract.
+        if unsafe { bindings::fault_in_iov_iter_writeable(iter, want) } == want {
+            return (done, stop);
+        }
+    }
+}
+
+/// [`copy_to_iter`] under the reader's lock, as far as the destination
+/// takes bytes without a page fault.
+///
+/// # Safety
+///
+/// `iter` must be a valid, initialised `iov_iter` for the duration of the
+/// call.
+unsafe fn read_locked(
+    reader: &Mutex<Reader>,
+    hsa_size: u64,
+    test: Option<OldMemMode>,
+    iter: *mut bindings::iov_iter,
+    offset: u64,
+    len: u64,
+) -> (u64, Option<CopyStop>) {
     let mut guard = reader.lock();
     let Reader { window, buf } = &mut *guard;
     // SAFETY: A plain read of zcore's flag.
@@ -147,38 +189,16 @@ pub(crate) unsafe fn copy_to_iter(
         },
         // SAFETY: `src` is valid for `src.len()` bytes; `iter` is valid by
         // the function's contract.
-        |src| unsafe { bindings::_copy_to_iter(src.as_ptr().cast(), src.len(), iter) },
+        |src| unsafe {
+            bindings::vmcore_rs_copy_to_iter_nofault(src.as_ptr().cast(), src.len(), iter)
+        },
     )
 }
 
 /// The test HSA's fetch: SDIAS blocks from `first` on into `dst`, copied
 /// from where the kdump flow keeps old memory (`kdump`).
 fn test_fetch(kdump: OldMemMode, dst: &mut [u8], first: i32) -> Result<(), s390_vmcore::Error> {
-    let mut paddr = (first as u64 - 2) * PAGE_SIZE;
-    let kvec = bindings::kvec {
-        iov_base: dst.as_mut_ptr().cast(),
-        iov_len: dst.len(),
-    };
-    let mut iter = bindings::iov_iter::default();
-    // SAFETY: `kvec` describes `dst`, which is valid for writes and
-    // outlives `iter`.
-    unsafe { bindings::iov_iter_kvec(&mut iter, bindings::ITER_DEST, &kvec, 1, dst.len()) };
-    let mut left = dst.len() as u64;
-    while left > 0 {
-        let (Source::Real { paddr: src }, n) = map_oldmem(kdump, paddr, left) else {
-            return Err(s390_vmcore::Error::Invalid);
-        };
-        // SAFETY: `iter` was initialised above; `src` is real memory of this
-        // machine (the test HSA lies in the crashed system's memory).
-        let copied =
-            unsafe { bindings::memcpy_real_iter(&mut iter, src as usize, n as usize) } as u64;
-        if copied < n {
-            return Err(s390_vmcore::Error::Read);
-        }
-        paddr += n;
-        left -= n;
-    }
-    Ok(())
+    oldmem::Kernel(kdump).read((first as u64 - 2) * PAGE_SIZE, dst)
 }
 
 // The window asks for whole blocks of the buffer.

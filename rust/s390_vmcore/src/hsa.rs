@@ -155,71 +155,82 @@ mod tests {
 
     const PAGE: u64 = PAGE_SIZE;
 
-    /// A fake HSA: byte at offset `o` is `(o * 7 + o / 4096) as u8`; blocks
-    /// in `bad` cannot be read. Records every request `(first, count)`.
-    struct Fake {
-        hsa_size: u64,
-        bad: Vec<i32>,
-        requests: Vec<(i32, i32)>,
-    }
-
+    /// HSA byte at offset `o`, different in every page.
     fn byte(o: u64) -> u8 {
         (o.wrapping_mul(7) ^ (o / PAGE)) as u8
     }
 
-    impl Fake {
-        fn fetch(&mut self, dst: &mut [u8], first: i32, count: i32) -> Result<(), Error> {
-            self.requests.push((first, count));
-            assert!(first >= 2, "block {first} is no HSA page");
-            assert_eq!(dst.len() as u64, count as u64 * PAGE);
-            let last = first as u64 + count as u64 - 1;
-            assert!(
-                last - 2 < self.hsa_size / PAGE,
-                "request past the HSA: {first}+{count}"
-            );
-            if self
-                .bad
-                .iter()
-                .any(|&b| (first..first + count).contains(&b))
-            {
-                return Err(Error::Read);
+    fn bytes(from: u64, to: u64) -> Vec<u8> {
+        (from..to).map(byte).collect()
+    }
+
+    /// A window over a fake SDIAS: the HSA holds [`byte`]s, blocks in
+    /// `bad` cannot be read, every request `(first, count)` is recorded.
+    struct Sdias {
+        hsa_size: u64,
+        bad: Vec<i32>,
+        requests: Vec<(i32, i32)>,
+        window: HsaWindow,
+        buf: Vec<u8>,
+    }
+
+    impl Sdias {
+        fn new(hsa_size: u64, bad: &[i32], buf_pages: usize) -> Self {
+            Self {
+                hsa_size,
+                bad: bad.to_vec(),
+                requests: Vec::new(),
+                window: HsaWindow::new(),
+                buf: vec![0; buf_pages * PAGE as usize],
             }
-            for (i, d) in dst.iter_mut().enumerate() {
-                *d = byte((first as u64 - 2) * PAGE + i as u64);
-            }
-            Ok(())
         }
-    }
 
-    fn read(
-        w: &mut HsaWindow,
-        fake: &mut Fake,
-        buf: &mut [u8],
-        offset: u64,
-        len: u64,
-        out: &mut Vec<u8>,
-        room: usize,
-    ) -> (u64, Option<CopyStop>) {
-        let hsa = fake.hsa_size;
-        w.read(
-            buf,
-            hsa,
-            offset,
-            len,
-            |d, f, c| fake.fetch(d, f, c),
-            |s| {
-                let n = core::cmp::min(s.len(), room - out.len());
-                out.extend_from_slice(&s[..n]);
-                n
-            },
-        )
-    }
+        /// Reads `len` bytes at `offset` into a destination that takes
+        /// `room` bytes at most: what was read, and the window's answer.
+        fn read_room(
+            &mut self,
+            offset: u64,
+            len: u64,
+            room: usize,
+        ) -> (Vec<u8>, u64, Option<CopyStop>) {
+            let (hsa_size, bad, requests) = (self.hsa_size, &self.bad, &mut self.requests);
+            let mut out = Vec::new();
+            let (n, stop) = self.window.read(
+                &mut self.buf,
+                hsa_size,
+                offset,
+                len,
+                |dst, first, count| {
+                    requests.push((first, count));
+                    assert!(first >= 2, "block {first} is no HSA page");
+                    assert_eq!(dst.len() as u64, count as u64 * PAGE);
+                    let last = first as u64 + count as u64 - 1;
+                    assert!(
+                        last - 2 < hsa_size / PAGE,
+                        "request past the HSA: {first}+{count}"
+                    );
+                    if bad.iter().any(|b| (first..first + count).contains(b)) {
+                        // A failed request may have stored some of it.
+                        dst.fill(0xee);
+                        return Err(Error::Read);
+                    }
+                    for (i, d) in dst.iter_mut().enumerate() {
+                        *d = byte((first as u64 - 2) * PAGE + i as u64);
+                    }
+                    Ok(())
+                },
+                |src| {
+                    let n = core::cmp::min(src.len(), room - out.len());
+                    out.extend_from_slice(&src[..n]);
+                    n
+                },
+            );
+            assert_eq!(out.len() as u64, n);
+            (out, n, stop)
+        }
 
-    fn fake(hsa_size: u64, bad: &[i32]) -> Fake {
-        Fake {
-            hsa_size,
-            bad: bad.to_vec(),
-            requests: Vec::new(),
+        fn read(&mut self, offset: u64, len: u64) -> (Vec<u8>, u64, Option<CopyStop>) {
+            self.read_room(offset, len, usize::MAX)
         }
     }
 
@@ -236,171 +247,115 @@ mod tests {
     fn sequential_reads_ask_64_blocks_per_request() {
         // 1 MiB + 12 KiB: 259 pages, not a multiple of the window.
         let hsa = 0x103000;
-        let mut f = fake(hsa, &[]);
-        let mut w = HsaWindow::new();
-        let mut buf = vec![0u8; HSA_WINDOW_BYTES];
-        let mut out = Vec::new();
-        for off in (0..hsa).step_by(4096) {
-            let r = read(&mut w, &mut f, &mut buf, off, 4096, &mut out, usize::MAX);
-            assert_eq!(r, (4096, None));
+        let mut t = Sdias::new(hsa, &[], HSA_WINDOW_BLOCKS);
+        let mut all = Vec::new();
+        for off in (0..hsa).step_by(PAGE as usize) {
+            let (out, n, stop) = t.read(off, PAGE);
+            assert_eq!((n, stop), (PAGE, None));
+            all.extend(out);
         }
-        assert_eq!(out, (0..hsa).map(byte).collect::<Vec<_>>());
+        assert_eq!(all, bytes(0, hsa));
         assert_eq!(
-            f.requests,
+            t.requests,
             [(2, 64), (66, 64), (130, 64), (194, 64), (258, 3)]
         );
     }
 
     #[test]
     fn one_read_across_windows_and_unaligned() {
-        let hsa = 300 * PAGE;
-        let mut f = fake(hsa, &[]);
-        let mut w = HsaWindow::new();
-        let mut buf = vec![0u8; HSA_WINDOW_BYTES];
-        let mut out = Vec::new();
-        let r = read(
-            &mut w,
-            &mut f,
-            &mut buf,
-            4095,
-            70 * PAGE,
-            &mut out,
-            usize::MAX,
-        );
-        assert_eq!(r, (70 * PAGE, None));
-        assert_eq!(out, (4095..4095 + 70 * PAGE).map(byte).collect::<Vec<_>>());
-        assert_eq!(f.requests, [(2, 64), (66, 64)]);
+        let mut t = Sdias::new(300 * PAGE, &[], HSA_WINDOW_BLOCKS);
+        let (out, n, stop) = t.read(4095, 70 * PAGE);
+        assert_eq!((n, stop), (70 * PAGE, None));
+        assert_eq!(out, bytes(4095, 4095 + 70 * PAGE));
+        assert_eq!(t.requests, [(2, 64), (66, 64)]);
         // Held pages are served without a new request.
-        out.clear();
-        let r = read(
-            &mut w,
-            &mut f,
-            &mut buf,
-            100 * PAGE,
-            10,
-            &mut out,
-            usize::MAX,
-        );
-        assert_eq!(r, (10, None));
-        assert_eq!(f.requests.len(), 2);
+        let (out, _, stop) = t.read(100 * PAGE, 10);
+        assert_eq!((out, stop), (bytes(100 * PAGE, 100 * PAGE + 10), None));
+        assert_eq!(t.requests.len(), 2);
     }
 
     #[test]
     fn hsa_size_boundaries() {
         let hsa = 100 * PAGE;
-        let mut f = fake(hsa, &[]);
-        let mut w = HsaWindow::new();
-        let mut buf = vec![0u8; HSA_WINDOW_BYTES];
-        let mut out = Vec::new();
+        let mut t = Sdias::new(hsa, &[], HSA_WINDOW_BLOCKS);
         // hsa_size - 1: one byte, the last of the HSA.
-        assert_eq!(
-            read(&mut w, &mut f, &mut buf, hsa - 1, 1, &mut out, usize::MAX),
-            (1, None)
-        );
-        assert_eq!(out, [byte(hsa - 1)]);
-        assert_eq!(f.requests, [(101, 1)]);
+        assert_eq!(t.read(hsa - 1, 1), (bytes(hsa - 1, hsa), 1, None));
+        assert_eq!(t.requests, [(101, 1)]);
         // hsa_size: nothing, and no request.
-        let r = read(&mut w, &mut f, &mut buf, hsa, 1, &mut out, usize::MAX);
-        assert_eq!(r, (0, Some(CopyStop::Source)));
+        assert_eq!(t.read(hsa, 1), (vec![], 0, Some(CopyStop::Source)));
         // Across hsa_size: up to it.
-        out.clear();
-        let r = read(&mut w, &mut f, &mut buf, hsa - 2, 4, &mut out, usize::MAX);
-        assert_eq!(r, (2, Some(CopyStop::Source)));
-        assert_eq!(f.requests.len(), 1);
+        assert_eq!(
+            t.read(hsa - 2, 4),
+            (bytes(hsa - 2, hsa), 2, Some(CopyStop::Source))
+        );
         // hsa_size + 1.
-        let r = read(&mut w, &mut f, &mut buf, hsa + 1, 1, &mut out, usize::MAX);
-        assert_eq!(r, (0, Some(CopyStop::Source)));
+        assert_eq!(t.read(hsa + 1, 1), (vec![], 0, Some(CopyStop::Source)));
+        assert_eq!(t.requests.len(), 1);
     }
 
     #[test]
     fn a_bad_block_fails_its_page_only() {
-        let hsa = 200 * PAGE;
         // Page 70 (block 72) cannot be read.
-        let mut f = fake(hsa, &[72]);
-        let mut w = HsaWindow::new();
-        let mut buf = vec![0u8; HSA_WINDOW_BYTES];
-        let mut out = Vec::new();
-        let r = read(
-            &mut w,
-            &mut f,
-            &mut buf,
-            64 * PAGE,
-            10 * PAGE,
-            &mut out,
-            usize::MAX,
-        );
+        let mut t = Sdias::new(200 * PAGE, &[72], HSA_WINDOW_BLOCKS);
         // The window from page 64 fails; page 64 alone works, and so on up
         // to page 70.
-        assert_eq!(r, (6 * PAGE, Some(CopyStop::Source)));
-        assert_eq!(out, (64 * PAGE..70 * PAGE).map(byte).collect::<Vec<_>>());
-        assert_eq!(w.held().1, 0);
+        let (out, n, stop) = t.read(64 * PAGE, 10 * PAGE);
+        assert_eq!((n, stop), (6 * PAGE, Some(CopyStop::Source)));
+        assert_eq!(out, bytes(64 * PAGE, 70 * PAGE));
+        assert_eq!(t.window.held().1, 0);
         // The page itself keeps failing, its neighbours keep working.
-        out.clear();
         assert_eq!(
-            read(
-                &mut w,
-                &mut f,
-                &mut buf,
-                70 * PAGE + 5,
-                1,
-                &mut out,
-                usize::MAX
-            ),
-            (0, Some(CopyStop::Source))
+            t.read(70 * PAGE + 5, 1),
+            (vec![], 0, Some(CopyStop::Source))
         );
         assert_eq!(
-            read(
-                &mut w,
-                &mut f,
-                &mut buf,
-                71 * PAGE,
-                PAGE,
-                &mut out,
-                usize::MAX
-            ),
-            (PAGE, None)
+            t.read(71 * PAGE, PAGE),
+            (bytes(71 * PAGE, 72 * PAGE), PAGE, None)
         );
-        assert_eq!(out, (71 * PAGE..72 * PAGE).map(byte).collect::<Vec<_>>());
-        assert_eq!(*f.requests.last().unwrap(), (73, 64));
+        assert_eq!(*t.requests.last().unwrap(), (73, 64));
+    }
+
+    #[test]
+    fn a_failed_refill_forgets_the_window() {
+        // Page 64 (block 66) cannot be read; pages 0..64 are held, and
+        // every window that holds page 64 fails.
+        let mut t = Sdias::new(200 * PAGE, &[66], HSA_WINDOW_BLOCKS);
+        assert_eq!(t.read(0, 1).2, None);
+        assert_eq!(t.window.held(), (0, 64));
+        assert_eq!(t.read(64 * PAGE, 1), (vec![], 0, Some(CopyStop::Source)));
+        // The buffer was overwritten: page 5 must be fetched again.
+        assert_eq!(
+            t.read(5 * PAGE, PAGE),
+            (bytes(5 * PAGE, 6 * PAGE), PAGE, None)
+        );
+        assert_eq!(t.requests, [(2, 64), (66, 64), (66, 1), (7, 64), (7, 1)]);
     }
 
     #[test]
     fn short_destination_stops() {
-        let hsa = 10 * PAGE;
-        let mut f = fake(hsa, &[]);
-        let mut w = HsaWindow::new();
-        let mut buf = vec![0u8; HSA_WINDOW_BYTES];
-        let mut out = Vec::new();
-        let r = read(&mut w, &mut f, &mut buf, 0, 3 * PAGE, &mut out, 5000);
-        assert_eq!(r, (5000, Some(CopyStop::Destination)));
-        // The window stays valid.
-        assert_eq!(w.held(), (0, 10));
+        let mut t = Sdias::new(10 * PAGE, &[], HSA_WINDOW_BLOCKS);
+        let (out, n, stop) = t.read_room(0, 3 * PAGE, 5000);
+        assert_eq!((n, stop), (5000, Some(CopyStop::Destination)));
+        assert_eq!(out, bytes(0, 5000));
+        // The window stays valid for the retry.
+        assert_eq!(t.window.held(), (0, 10));
+        assert_eq!(t.read(5000, 100), (bytes(5000, 5100), 100, None));
+        assert_eq!(t.requests.len(), 1);
     }
 
     #[test]
     fn small_buffers_and_invalidate() {
-        let hsa = 10 * PAGE;
-        let mut f = fake(hsa, &[]);
-        let mut w = HsaWindow::new();
-        let mut out = Vec::new();
         // Less than a page: nothing can be fetched.
-        let mut tiny = vec![0u8; 100];
-        assert_eq!(
-            read(&mut w, &mut f, &mut tiny, 0, 1, &mut out, usize::MAX),
-            (0, Some(CopyStop::Source))
-        );
-        let mut buf = vec![0u8; 2 * PAGE as usize];
-        assert_eq!(
-            read(&mut w, &mut f, &mut buf, 0, 1, &mut out, usize::MAX),
-            (1, None)
-        );
-        assert_eq!(f.requests, [(2, 2)]);
-        w.invalidate();
-        assert_eq!(
-            read(&mut w, &mut f, &mut buf, 0, 1, &mut out, usize::MAX),
-            (1, None)
-        );
-        assert_eq!(f.requests, [(2, 2), (2, 2)]);
+        let mut t = Sdias::new(10 * PAGE, &[], 0);
+        t.buf = vec![0; 100];
+        assert_eq!(t.read(0, 1), (vec![], 0, Some(CopyStop::Source)));
+        assert!(t.requests.is_empty());
+        let mut t = Sdias::new(10 * PAGE, &[], 2);
+        assert_eq!(t.read(0, 1), (bytes(0, 1), 1, None));
+        assert_eq!(t.requests, [(2, 2)]);
+        t.window.invalidate();
+        assert_eq!(t.read(0, 1), (bytes(0, 1), 1, None));
+        assert_eq!(t.requests, [(2, 2), (2, 2)]);
     }
 
     proptest! {
@@ -413,13 +368,9 @@ mod tests {
             reads in proptest::collection::vec((0u64..420 * 4096, 0u64..100_000), 1..6),
             buf_pages in 1usize..80,
         ) {
-            let hsa = pages * PAGE;
-            let mut f = fake(hsa, &bad);
-            let mut w = HsaWindow::new();
-            let mut buf = vec![0u8; buf_pages * PAGE as usize];
+            let mut t = Sdias::new(pages * PAGE, &bad, buf_pages);
             for (off, len) in reads {
-                let mut out = Vec::new();
-                let (n, stop) = read(&mut w, &mut f, &mut buf, off, len, &mut out, usize::MAX);
+                let (out, n, stop) = t.read(off, len);
                 let first_bad = (off / PAGE..)
                     .take_while(|p| p * PAGE < off + len)
                     .find(|&p| p >= pages || bad.contains(&((p + 2) as i32)));
@@ -429,9 +380,9 @@ mod tests {
                 };
                 prop_assert_eq!(n, expect);
                 prop_assert_eq!(stop.is_some(), expect < len);
-                prop_assert_eq!(out, (off..off + n).map(byte).collect::<Vec<_>>());
+                prop_assert_eq!(out, bytes(off, off + n));
             }
-            for &(_, c) in &f.requests {
+            for &(_, c) in &t.requests {
                 prop_assert!(c >= 1 && c as usize <= buf_pages.min(HSA_WINDOW_BLOCKS));
             }
         }

@@ -80,6 +80,14 @@ void vmcore_rs_cond_resched(void);
  */
 unsigned long vmcore_rs_test_hsa_size(void);
 
+/**
+ * vmcore_rs_copy_to_iter_nofault() - copy_to_iter() with page faults disabled.
+ *
+ * Return: the bytes copied, fewer than @bytes where a destination page is
+ * not present (fault_in_iov_iter_writeable() brings it in).
+ */
+size_t vmcore_rs_copy_to_iter_nofault(const void *addr, size_t bytes, struct iov_iter *i);
+
 /** vmcore_rs_vmalloc_user() - Zeroed vmalloc memory that may be mapped to user space. */
 void *vmcore_rs_vmalloc_user(size_t size);
 

@@ -115,6 +115,7 @@ if len(sys.argv) > 5:
         hsa[who] = {"MiBps": round(mibps, 2), "requests": req,
                     "requests_per_MiB": round(req / (hsa_size / 2**20), 2)}
         print(f"{who + ' (' + file + ')':24} {mibps:8.2f} {req:9.0f} {req / (hsa_size / 2**20):13.2f}")
+    assert hsa["C"]["requests"] > 0, "the kprobe counted no SDIAS request of C's reads"
     hsa["ours_over_c_MiBps"] = round(hsa["ours"]["MiBps"] / hsa["C"]["MiBps"], 2)
     hsa["ours_over_c_requests"] = round(hsa["ours"]["requests"] / hsa["C"]["requests"], 4)
     print(f"ours/C: throughput {hsa['ours_over_c_MiBps']}x, requests {hsa['ours_over_c_requests']}")

@@ -7,7 +7,8 @@
 #       [--initrd INITRD] [--smp N] [--mem MiB] [--cpu MODEL] [--crashkernel SIZE]
 #       [--append EXTRA] [--kdump-append EXTRA] [--timeout SECONDS]
 #       [--work DIR] [--keep-disks] [--compare PATH] [--bench]
-#       [--zfcpdump HSA_SIZE [--sdias-delay US] [--sdias-fail BLOCK] [--hsa-bench]]
+#       [--zfcpdump HSA_SIZE [--sdias-delay US] [--sdias-fail BLOCK
+#        [--sdias-fail-status STATUS]] [--hsa-bench]]
 #
 # The guest boots BZIMAGE with the initramfs of scripts/mkinitramfs.sh (built
 # to build/initramfs/initrd.gz unless --initrd is given), loads the same
@@ -47,8 +48,10 @@
 #                      crashkernel=
 # --sdias-delay US     completion delay of each SDIAS request (default 0)
 # --sdias-fail BLOCK   SDIAS requests that cover block BLOCK (HSA page
-#                      BLOCK - 2) fail; the dump kernel runs its kselftests
-#                      only (the dump cannot be copied whole)
+#                      BLOCK - 2) fail, with event status STATUS (default
+#                      3, no data; 0x10 is "partially stored" with nothing
+#                      stored); the dump kernel runs its kselftests only
+#                      (the dump cannot be copied whole)
 # --hsa-bench          measure reads of the HSA range against --compare
 #                      instead of saving the dump (scripts/bench.sh):
 #                      DIR/guest/bench.txt
@@ -61,10 +64,10 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
 SMP=2 MEM=1024 CPU=max CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE='' BENCH=''
-HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' HSA_BENCH=''
+HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' SDIAS_FAIL_STATUS=3 HSA_BENCH=''
 
 usage() {
-	sed -n '5,9p' "$0" | sed 's/^# \?//' >&2
+	sed -n '5,11p' "$0" | sed 's/^# \?//' >&2
 	exit 2
 }
 
@@ -103,6 +106,7 @@ while (($#)); do
 	--zfcpdump) HSA_SIZE=$2 ;;
 	--sdias-delay) SDIAS_DELAY=$2 ;;
 	--sdias-fail) SDIAS_FAIL=$2 ;;
+	--sdias-fail-status) SDIAS_FAIL_STATUS=$2 ;;
 	*) echo "run-dump: unknown argument $1" >&2; usage ;;
 	esac
 	shift 2
@@ -115,8 +119,12 @@ if [[ -n $BENCH ]]; then
 	KDUMP_APPEND="${KDUMP_APPEND:+$KDUMP_APPEND }initcall_debug"
 fi
 NO_COPY=
+NUM_RE='^(0x[0-9a-fA-F]+|[0-9]+)$'
+for v in "$HSA_SIZE" "$SDIAS_DELAY" "$SDIAS_FAIL" "$SDIAS_FAIL_STATUS"; do
+	[[ -z $v || $v =~ $NUM_RE ]] || fail args "$0" "not a number: $v"
+done
 if [[ -n $HSA_SIZE ]]; then
-	[[ $((HSA_SIZE)) -gt 0 && $((HSA_SIZE % 4096)) -eq 0 ]] 2>/dev/null ||
+	((HSA_SIZE > 0 && HSA_SIZE % 4096 == 0)) ||
 		fail args "$0" "--zfcpdump takes a multiple of 4096"
 	if [[ -n $SDIAS_FAIL ]]; then
 		# The page that cannot be read, for the kselftests.
@@ -202,10 +210,13 @@ if [[ -n $HSA_SIZE ]]; then
 	# kernel's; commas are doubled for QEMU's option parser.
 	DUMP_APPEND="panic=1${APPEND:+ $APPEND} maxcpus=1 vmcore_stage=dump${KDUMP_APPEND:+ $KDUMP_APPEND}"
 	CMDLINE="panic=1${APPEND:+ $APPEND} vmcore_zfcpdump=1"
-	MACHINE+=",hsa-size=$((HSA_SIZE)),sdias-delay=$SDIAS_DELAY"
-	MACHINE+=",dump-kernel=$(realpath "$KERNEL"),dump-initrd=$(realpath "$INITRD")"
+	# QEMU's option parser: a comma in a value is written twice.
+	dk=$(realpath "$KERNEL") di=$(realpath "$INITRD")
+	MACHINE+=",hsa-size=$((HSA_SIZE)),sdias-delay=$((SDIAS_DELAY))"
+	MACHINE+=",dump-kernel=${dk//,/,,},dump-initrd=${di//,/,,}"
 	MACHINE+=",dump-append=${DUMP_APPEND//,/,,}"
-	[[ -z $SDIAS_FAIL ]] || MACHINE+=",sdias-fail-block=$SDIAS_FAIL"
+	[[ -z $SDIAS_FAIL ]] ||
+		MACHINE+=",sdias-fail-block=$((SDIAS_FAIL)),sdias-fail-status=$((SDIAS_FAIL_STATUS))"
 else
 	CMDLINE="crashkernel=$CRASHKERNEL panic=1${APPEND:+ $APPEND}"
 fi
@@ -238,7 +249,7 @@ fi
 # ------------------------------------------------------------------- QEMU
 msg "guest cmdline: $CMDLINE"
 if [[ -n $HSA_SIZE ]]; then
-	msg "zfcpdump: HSA of $HSA_SIZE bytes, SDIAS delay ${SDIAS_DELAY} us${SDIAS_FAIL:+, failing block $SDIAS_FAIL}"
+	msg "zfcpdump: HSA of $HSA_SIZE bytes, SDIAS delay ${SDIAS_DELAY} us${SDIAS_FAIL:+, failing block $SDIAS_FAIL with status $SDIAS_FAIL_STATUS}"
 	msg "zfcpdump kernel cmdline: $DUMP_APPEND"
 else
 	msg "kdump-append: ${KDUMP_APPEND:-(none)}"

@@ -409,7 +409,8 @@ static int read_fails(int fd, void *buf, size_t len, off_t off, int err)
  * (VMCORE_SDIAS_FAIL, its physical address). read() of that page gives
  * EIO, never made-up bytes; a read that starts before it is short and ends
  * there; an mmap() access to it raises SIGBUS; the pages around it, in the
- * HSA and above, stay readable, also when mapped.
+ * HSA and above, stay readable, also when mapped, with the bytes of the C
+ * file (VMCORE_REF), which reads the HSA a block at a time.
  */
 TEST_F(vmcore, sdias_failure)
 {
@@ -424,6 +425,7 @@ TEST_F(vmcore, sdias_failure)
 		SKIP(return, "no failing SDIAS block (VMCORE_SDIAS_FAIL)");
 	bad = strtoull(v, NULL, 0);
 	ASSERT_NE(0, hsa);
+	ASSERT_GE(self->ref, 0) TH_LOG("no reference file (VMCORE_REF)");
 	ASSERT_TRUE(bad >= PAGE && bad + 2 * PAGE <= hsa) TH_LOG("page %#llx", (unsigned long long)bad);
 	off = paddr_offset(self, bad - PAGE, 3 * PAGE);
 	ASSERT_GE(off, 0);
@@ -435,8 +437,9 @@ TEST_F(vmcore, sdias_failure)
 	EXPECT_TRUE(read_fails(self->fd, self->a, 16, off + 100, EIO)) TH_LOG("errno %d", errno);
 	EXPECT_TRUE(read_fails(self->fd, self->a, 1 << 20, off, EIO)) TH_LOG("errno %d", errno);
 	EXPECT_EQ((ssize_t)PAGE, pread(self->fd, self->a, 2 * PAGE, off - PAGE));
-	EXPECT_EQ((ssize_t)PAGE, pread(self->fd, self->a, PAGE, off + PAGE));
-	EXPECT_EQ((ssize_t)PAGE, pread(self->fd, self->a, PAGE, above));
+	EXPECT_EQ(0, check_read(_metadata, self, off - PAGE, PAGE));
+	EXPECT_EQ(0, check_read(_metadata, self, off + PAGE, PAGE));
+	EXPECT_EQ(0, check_read(_metadata, self, above, PAGE));
 	/* Still failing, still no made-up bytes. */
 	EXPECT_TRUE(read_fails(self->fd, self->a, PAGE, off, EIO)) TH_LOG("errno %d", errno);
 
@@ -450,6 +453,12 @@ TEST_F(vmcore, sdias_failure)
 
 		if (map == MAP_FAILED)
 			_exit(2);
+		/* The neighbours, as read() reads them. */
+		if (pread(self->fd, self->a, PAGE, off - PAGE) != PAGE ||
+		    memcmp((const char *)map, self->a, PAGE) ||
+		    pread(self->fd, self->a, PAGE, off + PAGE) != PAGE ||
+		    memcmp((const char *)map + 2 * PAGE, self->a, PAGE))
+			_exit(4);
 		c = map[0] + map[2 * PAGE];
 		if (write(pipefd[1], "n", 1) != 1)
 			_exit(3);
@@ -478,7 +487,7 @@ TEST_F(vmcore, hsa_released)
 	off_t off;
 	size_t i;
 
-	if (!getenv("VMCORE_HSA_RELEASED"))
+	if (!*env_or("VMCORE_HSA_RELEASED", ""))
 		SKIP(return, "the HSA was not released (VMCORE_HSA_RELEASED)");
 	ASSERT_NE(0, hsa);
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {

@@ -170,16 +170,15 @@ unsafe fn read_locked(
         |dst, first, blocks| match test {
             Some(kdump) => test_fetch(kdump, dst, first),
             None => {
-                // SAFETY: `dst` is the start of the reader's buffer
-                // (`HsaWindow::read` passes a prefix of it), physically
-                // contiguous by the invariant of `Reader::buf`, and holds
-                // `blocks` blocks; the reader's lock keeps it ours while
-                // SDIAS stores to it, and the call returns only when the
-                // request completed. zcore set SDIAS up and has not released
-                // the HSA (checked above; a later release makes the request
-                // fail, it does not free the SDIAS buffers).
-                let rc =
-                    unsafe { bindings::sclp_sdias_copy(dst.as_mut_ptr().cast(), first, blocks) };
+                // `HsaWindow::read` passes a prefix of the buffer of
+                // `blocks` blocks; the call returns when SDIAS is done. A
+                // release after the check above fails the request, it does
+                // not free zcore's SDIAS buffers.
+                let buf = dst.as_mut_ptr().cast();
+                // SAFETY: `buf` is kmalloc memory (physically contiguous,
+                // `Reader::buf`) held under the reader's lock while SDIAS
+                // stores to it; zcore has set SDIAS up (checked above).
+                let rc = unsafe { bindings::sclp_sdias_copy(buf, first, blocks) };
                 if rc == 0 {
                     Ok(())
                 } else {

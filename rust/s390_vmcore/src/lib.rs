@@ -13,7 +13,9 @@
 //!
 //! Typical use by the kernel glue:
 //! 1. [`OsInfo::read`] (optional), vmcoreinfo via [`OsInfo::read_entry`]
-//!    ([`OS_INFO_VMCOREINFO`]) or [`vmcoreinfo_from_lowcore`].
+//!    ([`OS_INFO_VMCOREINFO`]) or [`vmcoreinfo_from_lowcore`], all through
+//!    an [`InRanges`] over the crashed system's memory ranges, so that no
+//!    address found in old memory is followed unchecked.
 //! 2. [`SaveArea::from_regs`] / [`SaveArea::add_vxrs`] per CPU.
 //! 3. Fill a [`DumpSpec`] ([`identity_base`], [`text_segment`]), call
 //!    [`layout()`], allocate, call [`build`].
@@ -33,17 +35,22 @@ pub mod layout;
 pub mod notes;
 pub mod oldmem;
 pub mod os_info;
+pub mod report;
 pub mod save_area;
 
 pub use hsa::{hsa_block, CopyStop, HsaWindow, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES};
 pub use layout::{
     build, layout, next_chunk, Chunk, DumpSpec, Layout, PhysRange, Segment, TextSegment,
 };
-pub use oldmem::{map_oldmem, read_oldmem, OldMemMode, Source, SourceReader};
+pub use oldmem::{map_oldmem, read_oldmem, InRanges, OldMemMode, Source, SourceReader};
 pub use os_info::{
     cksm, identity_base, text_segment, vmcoreinfo_from_lowcore, OsInfo, OsInfoError,
     OS_INFO_IDENTITY_BASE, OS_INFO_IMAGE_END, OS_INFO_IMAGE_PHYS, OS_INFO_IMAGE_START,
     OS_INFO_KASLR_OFFSET, OS_INFO_VMCOREINFO, VMCOREINFO_MAX,
+};
+pub use report::{
+    source_bytes, Omission, OsInfoStatus, SourceBytes, TrustReport, VmcoreinfoSource,
+    TRUST_OMISSIONS_MAX, TRUST_PREFIX, TRUST_REPORT_MAX, TRUST_TEXT_MAX,
 };
 pub use save_area::SaveArea;
 
@@ -64,6 +71,33 @@ pub enum Error {
     Overflow,
     /// A caller-provided buffer is shorter than required.
     BufferTooSmall,
+    /// The old-memory read `[paddr, paddr + len)` does not lie inside one of
+    /// the crashed system's memory ranges (or `paddr + len` overflows); it
+    /// was rejected before any byte was read (see [`InRanges`]).
+    OutsideMemory {
+        /// Physical address of the first byte of the rejected read.
+        paddr: u64,
+        /// Length of the rejected read in bytes.
+        len: u64,
+    },
+}
+
+impl core::fmt::Display for Error {
+    /// A short lower-case reason for a kernel log line, e.g.
+    /// `0x7fff0000 (4096 bytes) is outside the crashed system's memory`.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            Error::Read => f.write_str("old memory read failed"),
+            Error::Invalid => f.write_str("invalid data"),
+            Error::TooBig => f.write_str("size over limit"),
+            Error::Overflow => f.write_str("address or size overflow"),
+            Error::BufferTooSmall => f.write_str("buffer too small"),
+            Error::OutsideMemory { paddr, len } => write!(
+                f,
+                "{paddr:#x} ({len} bytes) is outside the crashed system's memory"
+            ),
+        }
+    }
 }
 
 /// Read access to the crashed system's memory, by physical address. Implemented
@@ -71,6 +105,8 @@ pub enum Error {
 /// [`read_oldmem`]) and by test fakes.
 pub trait OldMem {
     /// Fill `buf` with the old memory at physical address `paddr`
-    /// (`buf.len()` bytes). Errors: [`Error::Read`] if any byte is unreadable.
+    /// (`buf.len()` bytes). Errors: [`Error::Read`] if any byte is
+    /// unreadable; [`Error::OutsideMemory`] if the range lies outside the
+    /// crashed system's memory ([`InRanges`]).
     fn read(&self, paddr: u64, buf: &mut [u8]) -> Result<(), Error>;
 }

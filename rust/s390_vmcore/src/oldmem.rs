@@ -2,7 +2,8 @@
 //! `copy_oldmem_iter()`, `remap_oldmem_pfn_range_kdump()`,
 //! `remap_oldmem_pfn_range_zfcpdump()`).
 
-use crate::Error;
+use crate::layout::PhysRange;
+use crate::{Error, OldMem};
 
 /// How old memory is addressed. All values are physical addresses / sizes
 /// in bytes.
@@ -167,12 +168,187 @@ pub fn read_oldmem(
     Ok(())
 }
 
+/// Whether the physical byte range `[paddr, paddr + len)` (`len` in bytes)
+/// lies entirely inside ONE of `ranges` (physical, `end` exclusive).
+///
+/// - `paddr + len` overflowing 64 bits: `false`.
+/// - `len == 0`: `true` if `start <= paddr <= end` for some range, i.e.
+///   `paddr` lies in a range or exactly at its end (an empty read at the
+///   end of a range touches no byte outside it).
+/// - A range that spans two ranges, even adjacent ones `[a, b)`, `[b, c)`,
+///   is rejected. Memory ranges come from memblock, which merges adjacent
+///   regions (same node, same flags) when they are added, so in practice
+///   neighbouring ranges have a hole between them; the only seams left are
+///   where the crashkernel area is cut out, and nothing of the old kernel
+///   lives there.
+/// - Ranges with `end < start` contain nothing.
+pub fn contains(ranges: &[PhysRange], paddr: u64, len: u64) -> bool {
+    let Some(end) = paddr.checked_add(len) else {
+        return false;
+    };
+    ranges.iter().any(|r| r.start <= paddr && end <= r.end)
+}
+
+/// An [`OldMem`] that forwards only reads lying entirely inside one of the
+/// crashed system's memory ranges (see [`contains`]) and rejects every
+/// other read before the inner [`OldMem`] sees it.
+///
+/// Use it for every address found in old memory (lowcore pointers, os_info
+/// entries, note descriptors): such an address is untrusted and may point
+/// into a hole, past the end of memory, or into I/O space.
+#[derive(Clone, Copy)]
+pub struct InRanges<'a> {
+    mem: &'a dyn OldMem,
+    ranges: &'a [PhysRange],
+}
+
+impl<'a> InRanges<'a> {
+    /// Wrap `mem`, allowing reads only inside `ranges` (physical addresses,
+    /// `end` exclusive; the crashed system's memory, in any order).
+    pub fn new(mem: &'a dyn OldMem, ranges: &'a [PhysRange]) -> Self {
+        InRanges { mem, ranges }
+    }
+
+    /// The allowed ranges (physical addresses, `end` exclusive).
+    pub fn ranges(&self) -> &'a [PhysRange] {
+        self.ranges
+    }
+}
+
+impl OldMem for InRanges<'_> {
+    /// Read `buf.len()` bytes at physical `paddr` from the inner [`OldMem`]
+    /// if `[paddr, paddr + buf.len())` lies inside one range (see
+    /// [`contains`], also for `buf.len() == 0`).
+    ///
+    /// Errors: [`Error::OutsideMemory`] (with `paddr` and `len = buf.len()`)
+    /// without calling the inner [`OldMem`]; otherwise whatever the inner
+    /// [`OldMem`] returns.
+    fn read(&self, paddr: u64, buf: &mut [u8]) -> Result<(), Error> {
+        // usize is at most 64 bits on every target this crate supports; a
+        // wider length cannot fit in any range anyway.
+        let len = u64::try_from(buf.len()).unwrap_or(u64::MAX);
+        if !contains(self.ranges, paddr, len) {
+            return Err(Error::OutsideMemory { paddr, len });
+        }
+        self.mem.read(paddr, buf)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::cell::RefCell;
     use std::vec;
     use std::vec::Vec;
+
+    fn r(start: u64, end: u64) -> PhysRange {
+        PhysRange { start, end }
+    }
+
+    /// Records every read; all reads succeed with 0xaa bytes.
+    #[derive(Default)]
+    struct Rec(RefCell<Vec<(u64, usize)>>);
+    impl OldMem for Rec {
+        fn read(&self, paddr: u64, buf: &mut [u8]) -> Result<(), Error> {
+            self.0.borrow_mut().push((paddr, buf.len()));
+            buf.fill(0xaa);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn contains_boundaries() {
+        let rs = [r(0x1000, 0x2000), r(0x3000, 0x4000)];
+        // Ending exactly at a range end: inside; one byte more: outside.
+        assert!(contains(&rs, 0x1000, 0x1000));
+        assert!(contains(&rs, 0x1fff, 1));
+        assert!(!contains(&rs, 0x1000, 0x1001));
+        assert!(!contains(&rs, 0x1fff, 2));
+        assert!(contains(&rs, 0x3ff0, 0x10));
+        assert!(!contains(&rs, 0x3ff0, 0x11));
+        // Before the first byte, in the hole, past the end.
+        assert!(!contains(&rs, 0xfff, 1));
+        assert!(!contains(&rs, 0x2000, 1));
+        assert!(!contains(&rs, 0x2fff, 2));
+        assert!(!contains(&rs, 0x4000, 1));
+        // Covering the hole and both ranges.
+        assert!(!contains(&rs, 0x1000, 0x3000));
+        // Zero length: inside a range or exactly at its end.
+        assert!(contains(&rs, 0x1000, 0));
+        assert!(contains(&rs, 0x2000, 0));
+        assert!(contains(&rs, 0x4000, 0));
+        assert!(!contains(&rs, 0x2001, 0));
+        assert!(!contains(&rs, 0xfff, 0));
+        assert!(!contains(&rs, 0x4001, 0));
+        // Spanning two adjacent ranges: outside (one range only).
+        let adj = [r(0, 0x1000), r(0x1000, 0x2000)];
+        assert!(contains(&adj, 0xff0, 0x10));
+        assert!(contains(&adj, 0x1000, 0x10));
+        assert!(!contains(&adj, 0xff0, 0x11));
+        // Overflow, empty and inverted ranges, no ranges.
+        let top = [r(u64::MAX - 0x10, u64::MAX)];
+        assert!(contains(&top, u64::MAX - 1, 1));
+        assert!(!contains(&top, u64::MAX - 1, 2));
+        assert!(!contains(&top, u64::MAX, u64::MAX));
+        assert!(!contains(&[r(0x2000, 0x1000)], 0x1800, 0));
+        assert!(contains(&[r(0x1000, 0x1000)], 0x1000, 0));
+        assert!(!contains(&[r(0x1000, 0x1000)], 0x1000, 1));
+        assert!(!contains(&[], 0, 0));
+    }
+
+    #[test]
+    fn in_ranges_rejects_before_reading() {
+        let rs = [r(0x1000, 0x2000), r(0x3000, 0x4000)];
+        let rec = Rec::default();
+        let w = InRanges::new(&rec, &rs);
+        assert_eq!(w.ranges(), &rs);
+        let mut b = [0u8; 0x10];
+        assert_eq!(w.read(0x1ff0, &mut b), Ok(()));
+        assert_eq!(b, [0xaa; 0x10]);
+        let mut b = [0u8; 0x11];
+        assert_eq!(
+            w.read(0x1ff0, &mut b),
+            Err(Error::OutsideMemory {
+                paddr: 0x1ff0,
+                len: 0x11
+            })
+        );
+        assert_eq!(b, [0; 0x11]);
+        assert_eq!(
+            w.read(0x2800, &mut [0u8; 8]),
+            Err(Error::OutsideMemory {
+                paddr: 0x2800,
+                len: 8
+            })
+        );
+        assert_eq!(
+            w.read(u64::MAX, &mut [0u8; 2]),
+            Err(Error::OutsideMemory {
+                paddr: u64::MAX,
+                len: 2
+            })
+        );
+        assert_eq!(w.read(0x4000, &mut []), Ok(()));
+        assert_eq!(
+            w.read(0x4001, &mut []),
+            Err(Error::OutsideMemory {
+                paddr: 0x4001,
+                len: 0
+            })
+        );
+        // Only the accepted reads reached the inner memory.
+        assert_eq!(*rec.0.borrow(), vec![(0x1ff0, 0x10), (0x4000, 0)]);
+        // Errors of the inner memory pass through unchanged.
+        struct Fail;
+        impl OldMem for Fail {
+            fn read(&self, _: u64, _: &mut [u8]) -> Result<(), Error> {
+                Err(Error::Read)
+            }
+        }
+        let w = InRanges::new(&Fail, &rs);
+        assert_eq!(w.read(0x1000, &mut [0u8; 4]), Err(Error::Read));
+    }
 
     /// Byte-wise reference: C `copy_oldmem_iter()` for a 1-byte copy.
     fn c_byte(mode: OldMemMode, src: u64) -> Source {
@@ -323,6 +499,37 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn in_ranges_matches_bytewise(
+            rs in proptest::collection::vec((0u64..0x400, 0u64..0x100), 0..4),
+            paddr in 0u64..0x500,
+            len in 0usize..0x100,
+        ) {
+            let rs: Vec<PhysRange> = rs.into_iter().map(|(s, l)| r(s, s + l)).collect();
+            // Reference: some single range holds every byte (and, for an
+            // empty read, `paddr` lies in it or at its end).
+            let end = paddr + len as u64;
+            let inside = rs.iter().any(|x| {
+                if len == 0 {
+                    x.start <= paddr && paddr <= x.end
+                } else {
+                    (paddr..end).all(|b| x.start <= b && b < x.end)
+                }
+            });
+            prop_assert_eq!(contains(&rs, paddr, len as u64), inside);
+            let rec = Rec::default();
+            let w = InRanges::new(&rec, &rs);
+            let mut buf = vec![0u8; len];
+            let res = w.read(paddr, &mut buf);
+            if inside {
+                prop_assert_eq!(res, Ok(()));
+                prop_assert_eq!(rec.0.borrow().clone(), vec![(paddr, len)]);
+            } else {
+                prop_assert_eq!(res, Err(Error::OutsideMemory { paddr, len: len as u64 }));
+                prop_assert!(rec.0.borrow().is_empty());
+            }
+        }
+
         #[test]
         fn pieces_match_c_bytewise(mode in arb_mode(), paddr in 0u64..0x20000, len in 0u64..0x20000) {
             let bounds: Vec<u64> = match mode {

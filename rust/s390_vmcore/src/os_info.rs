@@ -150,12 +150,21 @@ const _: () = assert!(core::mem::size_of::<OsInfoHeader>() == OS_INFO_HEADER_SIZ
 const _: () = assert!(OS_INFO_HEADER_SIZE & 3 == 0 && OS_INFO_SIZE & 3 == 0);
 
 /// Why the os_info page or one of its entries could not be used; the glue
-/// prints it (see [`OsInfoError::as_str`]). Mirrors the failure paths of
-/// C `os_info_old_init()` / `os_info_old_alloc()`.
+/// prints it with `{}` ([`Display`](core::fmt::Display)). Mirrors the
+/// failure paths of C `os_info_old_init()` / `os_info_old_alloc()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OsInfoError {
     /// Reading old memory failed.
     Read,
+    /// The data at physical address `paddr` (the lowcore pointer, the
+    /// os_info page or an entry's data) does not lie inside the crashed
+    /// system's memory ([`Error::OutsideMemory`] from the [`OldMem`], or
+    /// the range runs past the end of the 64-bit address space); nothing
+    /// was read there.
+    OutsideMemory {
+        /// Physical address of the first byte of the rejected data.
+        paddr: u64,
+    },
     /// The lowcore os_info pointer (or the entry address) is 0.
     NotAvailable,
     /// The lowcore os_info pointer is not page aligned.
@@ -174,10 +183,15 @@ pub enum OsInfoError {
     EntryChecksum,
 }
 
-impl OsInfoError {
-    /// Short human-readable reason, for `pr_warn`.
-    pub fn as_str(self) -> &'static str {
-        match self {
+impl core::fmt::Display for OsInfoError {
+    /// A short lower-case reason for a kernel log line (`pr_warn`), e.g.
+    /// `checksum failed` or `0x7fff0000 is outside the crashed system's
+    /// memory`.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let s = match *self {
+            OsInfoError::OutsideMemory { paddr } => {
+                return write!(f, "{paddr:#x} is outside the crashed system's memory");
+            }
             OsInfoError::Read => "copy failed",
             OsInfoError::NotAvailable => "not available",
             OsInfoError::Misaligned => "not page aligned",
@@ -187,6 +201,19 @@ impl OsInfoError {
             OsInfoError::BadIndex => "bad entry index",
             OsInfoError::TooBig => "entry too big",
             OsInfoError::EntryChecksum => "entry checksum failed",
+        };
+        f.write_str(s)
+    }
+}
+
+impl From<Error> for OsInfoError {
+    /// [`Error::OutsideMemory`] becomes [`OsInfoError::OutsideMemory`] with
+    /// the same address; every other error of an [`OldMem`] read becomes
+    /// [`OsInfoError::Read`].
+    fn from(e: Error) -> Self {
+        match e {
+            Error::OutsideMemory { paddr, .. } => OsInfoError::OutsideMemory { paddr },
+            _ => OsInfoError::Read,
         }
     }
 }
@@ -209,16 +236,31 @@ fn read_u64(mem: &dyn OldMem, paddr: u64) -> Result<u64, Error> {
 
 impl OsInfo {
     /// Read the os_info pointer from the old lowcore (absolute 0xe18, 8
-    /// bytes big-endian) and validate the page it points to: pointer
-    /// non-zero and 4096-aligned, `magic == OS_INFO_MAGIC`, header checksum
-    /// ([`cksm`] over bytes `[12, 4096)`) equal to `csum`, and
-    /// `version_major <= 1`. The 4096-byte page is checksummed in 256-byte
-    /// pieces (no page-sized stack buffer).
+    /// bytes big-endian, one `mem.read`), then copy the whole 4096-byte page
+    /// it points to into `page` with ONE `mem.read` and validate that copy
+    /// only ("copy once, check the copy": old memory is never read twice,
+    /// so the checked bytes are the used bytes): pointer non-zero and
+    /// 4096-aligned, `magic == OS_INFO_MAGIC`, header checksum ([`cksm`]
+    /// over bytes `[12, 4096)`) equal to `csum`, and `version_major <= 1`.
+    ///
+    /// `page` is scratch space provided by the caller (so the kernel needs
+    /// no page on its stack); on return it holds whatever was read, valid or
+    /// not. The returned [`OsInfo`] copies the 292-byte header out of it.
+    ///
+    /// Pass an [`InRanges`](crate::InRanges) as `mem` so that the pointer
+    /// is checked against the crashed system's memory before it is
+    /// followed.
     ///
     /// Errors: the reason why os_info is unusable; the dump continues
-    /// without it (like C, where `os_info_old` stays NULL).
-    pub fn read(mem: &dyn OldMem) -> Result<OsInfo, OsInfoError> {
-        let addr = read_u64(mem, LC_OS_INFO).map_err(|_| OsInfoError::Read)?;
+    /// without it (like C, where `os_info_old` stays NULL):
+    /// [`OsInfoError::NotAvailable`] (pointer 0), [`OsInfoError::Misaligned`],
+    /// [`OsInfoError::OutsideMemory`] (the lowcore or the page is outside
+    /// memory per `mem`, or the page would run past the end of the 64-bit
+    /// address space), [`OsInfoError::Read`] (any other read error),
+    /// [`OsInfoError::BadMagic`], [`OsInfoError::BadChecksum`],
+    /// [`OsInfoError::BadVersion`].
+    pub fn read(mem: &dyn OldMem, page: &mut [u8; OS_INFO_SIZE]) -> Result<OsInfo, OsInfoError> {
+        let addr = read_u64(mem, LC_OS_INFO)?;
         if addr == 0 {
             return Err(OsInfoError::NotAvailable);
         }
@@ -226,25 +268,16 @@ impl OsInfo {
             return Err(OsInfoError::Misaligned);
         }
         // The page must be addressable as a whole.
-        addr.checked_add(OS_INFO_SIZE as u64)
-            .ok_or(OsInfoError::Read)?;
-        let mut hdr = OsInfoHeader::new_zeroed();
-        mem.read(addr, hdr.as_mut_bytes())
-            .map_err(|_| OsInfoError::Read)?;
+        if addr.checked_add(OS_INFO_SIZE as u64).is_none() {
+            return Err(OsInfoError::OutsideMemory { paddr: addr });
+        }
+        mem.read(addr, page)?;
+        let page: &[u8; OS_INFO_SIZE] = page;
+        let (hdr, _) = OsInfoHeader::read_from_prefix(page).map_err(|_| OsInfoError::Read)?;
         if hdr.magic.get() != OS_INFO_MAGIC {
             return Err(OsInfoError::BadMagic);
         }
-        let mut sum = cksm(hdr.as_bytes().get(OS_INFO_CSUM_START..).unwrap_or(&[]), 0);
-        let mut off = OS_INFO_HEADER_SIZE;
-        let mut chunk = [0u8; 256];
-        while off < OS_INFO_SIZE {
-            let n = core::cmp::min(chunk.len(), OS_INFO_SIZE - off);
-            let piece = chunk.get_mut(..n).ok_or(OsInfoError::Read)?;
-            let at = addr.checked_add(off as u64).ok_or(OsInfoError::Read)?;
-            mem.read(at, piece).map_err(|_| OsInfoError::Read)?;
-            sum = cksm(piece, sum);
-            off += n;
-        }
+        let sum = cksm(page.get(OS_INFO_CSUM_START..).unwrap_or(&[]), 0);
         if sum != hdr.csum.get() {
             return Err(OsInfoError::BadChecksum);
         }
@@ -266,11 +299,19 @@ impl OsInfo {
     }
 
     /// Copy data entry `nr` (physical `addr`, `size` bytes) from old memory
-    /// into the start of `buf` and verify its checksum (C
-    /// `os_info_old_alloc()`). Returns the length (`size`).
+    /// into the start of `buf` with one `mem.read` and verify the checksum
+    /// of that copy (C `os_info_old_alloc()`). Returns the length in bytes
+    /// (`size`).
     ///
-    /// Errors: `BadIndex` (nr >= 13), `NotAvailable` (addr 0), `TooBig`
-    /// (`size > buf.len()`), `Read`, `EntryChecksum`.
+    /// Pass an [`InRanges`](crate::InRanges) as `mem` so that `addr` is
+    /// checked against the crashed system's memory before it is followed.
+    ///
+    /// Errors: [`OsInfoError::BadIndex`] (`nr >= 13`),
+    /// [`OsInfoError::NotAvailable`] (`addr` 0), [`OsInfoError::TooBig`]
+    /// (`size > buf.len()`), [`OsInfoError::OutsideMemory`] (`[addr, addr +
+    /// size)` outside memory per `mem` or past the end of the 64-bit
+    /// address space), [`OsInfoError::Read`] (any other read error),
+    /// [`OsInfoError::EntryChecksum`].
     pub fn read_entry(
         &self,
         mem: &dyn OldMem,
@@ -284,8 +325,10 @@ impl OsInfo {
         }
         let size = usize::try_from(e.size.get()).map_err(|_| OsInfoError::TooBig)?;
         let dst = buf.get_mut(..size).ok_or(OsInfoError::TooBig)?;
-        addr.checked_add(e.size.get()).ok_or(OsInfoError::Read)?;
-        mem.read(addr, dst).map_err(|_| OsInfoError::Read)?;
+        if addr.checked_add(e.size.get()).is_none() {
+            return Err(OsInfoError::OutsideMemory { paddr: addr });
+        }
+        mem.read(addr, dst)?;
         if cksm(dst, 0) != e.csum.get() {
             return Err(OsInfoError::EntryChecksum);
         }
@@ -346,10 +389,20 @@ pub fn text_segment(os: Option<&OsInfo>) -> Option<TextSegment> {
 /// checked). The descriptor starts at `addr + 24` (header + "VMCOREINFO\0"
 /// padded to 12) and is `n_descsz` bytes long.
 ///
-/// Returns `(physical desc address, desc size in bytes)`.
-/// Errors: [`Error::Read`] (old memory unreadable), [`Error::Invalid`]
-/// (wrong name), [`Error::TooBig`] (`n_descsz > VMCOREINFO_MAX`),
-/// [`Error::Overflow`] (address arithmetic overflows).
+/// Returns `(physical desc address, desc size in bytes)`; the descriptor
+/// itself is NOT read or checked here: the caller reads `[desc, desc +
+/// size)` (`size <= VMCOREINFO_MAX`) through the same `mem`.
+///
+/// Pass an [`InRanges`](crate::InRanges) as `mem`, and read the
+/// descriptor through it too: then the lowcore pointer, the note header
+/// and name, and the descriptor are each checked against the crashed
+/// system's memory before they are read.
+///
+/// Errors: every error of `mem` unchanged, in particular [`Error::Read`]
+/// (old memory unreadable) and [`Error::OutsideMemory`] (the note header
+/// or name is outside memory); [`Error::Invalid`] (wrong name),
+/// [`Error::TooBig`] (`n_descsz > VMCOREINFO_MAX`), [`Error::Overflow`]
+/// (address arithmetic overflows).
 pub fn vmcoreinfo_from_lowcore(mem: &dyn OldMem) -> Result<(u64, usize), Error> {
     let addr = read_u64(mem, LC_VMCORE_INFO)?;
     let mut nhdr = Elf64Nhdr::new_zeroed();
@@ -372,27 +425,48 @@ pub fn vmcoreinfo_from_lowcore(mem: &dyn OldMem) -> Result<(u64, usize), Error> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::PhysRange;
+    use crate::InRanges;
+    use std::cell::RefCell;
     use std::collections::BTreeMap;
+    use std::format;
     use std::vec;
     use std::vec::Vec;
 
-    /// Sparse fake old memory: unknown bytes are unreadable.
+    /// Sparse fake old memory: unknown bytes are unreadable. Records every
+    /// read request `(paddr, len)` it receives.
     #[derive(Default)]
-    struct Fake(BTreeMap<u64, u8>);
+    struct Fake(BTreeMap<u64, u8>, RefCell<Vec<(u64, usize)>>);
     impl Fake {
         fn put(&mut self, a: u64, b: &[u8]) {
             for (i, x) in b.iter().enumerate() {
                 self.0.insert(a + i as u64, *x);
             }
         }
+        fn reads(&self) -> Vec<(u64, usize)> {
+            self.1.borrow().clone()
+        }
+        /// Whether any recorded read touched a byte of `[a, a + len)`.
+        fn touched(&self, a: u64, len: u64) -> bool {
+            self.1.borrow().iter().any(|&(p, n)| {
+                let n = n as u64;
+                n != 0 && p < a.saturating_add(len) && a < p.saturating_add(n)
+            })
+        }
     }
     impl OldMem for Fake {
         fn read(&self, paddr: u64, buf: &mut [u8]) -> Result<(), Error> {
+            self.1.borrow_mut().push((paddr, buf.len()));
             for (i, b) in buf.iter_mut().enumerate() {
                 *b = *self.0.get(&(paddr + i as u64)).ok_or(Error::Read)?;
             }
             Ok(())
         }
+    }
+
+    /// [`OsInfo::read`] with a fresh page buffer.
+    fn read_os(m: &dyn OldMem) -> Result<OsInfo, OsInfoError> {
+        OsInfo::read(m, &mut [0u8; OS_INFO_SIZE])
     }
 
     const PAGE: u64 = 0x5000;
@@ -455,7 +529,7 @@ mod tests {
     fn valid_os_info() {
         let data = b"OSRELEASE=6.12.0\nPAGESIZE=4096\n";
         let (m, _) = build(PAGE, data);
-        let os = OsInfo::read(&m).unwrap();
+        let os = read_os(&m).unwrap();
         assert_eq!(os.addr, PAGE);
         assert_eq!(os.value(OS_INFO_KASLR_OFFSET), 0x1000_0000);
         assert_eq!(os.value(99), 0);
@@ -498,7 +572,7 @@ mod tests {
         page[32 + 20 * 5..32 + 20 * 5 + 8].fill(0);
         fix_csum(&mut page);
         m.put(PAGE, &page);
-        let os = OsInfo::read(&m).unwrap();
+        let os = read_os(&m).unwrap();
         assert!(!os.has_vm());
         assert_eq!(os.identity_base(), 0);
         assert_eq!(os.text_segment(), None);
@@ -510,7 +584,7 @@ mod tests {
         page[32 + 20 * 11..32 + 20 * 11 + 8].copy_from_slice(&1u64.to_be_bytes());
         fix_csum(&mut page);
         m.put(PAGE, &page);
-        assert_eq!(OsInfo::read(&m).unwrap().text_segment(), None);
+        assert_eq!(read_os(&m).unwrap().text_segment(), None);
     }
 
     #[test]
@@ -519,42 +593,47 @@ mod tests {
         // Pointer 0 / misaligned / unreadable lowcore.
         let (mut m, _) = build(PAGE, data);
         m.put(LC_OS_INFO, &0u64.to_be_bytes());
-        assert_eq!(OsInfo::read(&m), Err(OsInfoError::NotAvailable));
+        assert_eq!(read_os(&m), Err(OsInfoError::NotAvailable));
         m.put(LC_OS_INFO, &(PAGE + 8).to_be_bytes());
-        assert_eq!(OsInfo::read(&m), Err(OsInfoError::Misaligned));
-        assert_eq!(OsInfo::read(&Fake::default()), Err(OsInfoError::Read));
+        assert_eq!(read_os(&m), Err(OsInfoError::Misaligned));
+        assert_eq!(read_os(&Fake::default()), Err(OsInfoError::Read));
         // Page at the top of the address space.
         m.put(LC_OS_INFO, &0xffff_ffff_ffff_f000u64.to_be_bytes());
-        assert_eq!(OsInfo::read(&m), Err(OsInfoError::Read));
+        assert_eq!(
+            read_os(&m),
+            Err(OsInfoError::OutsideMemory {
+                paddr: 0xffff_ffff_ffff_f000
+            })
+        );
         // Page partially unreadable (reserved area missing).
         let (mut m, page) = build(PAGE, data);
         m.put(LC_OS_INFO, &0x9000u64.to_be_bytes());
         m.put(0x9000, &page[..1000]);
-        assert_eq!(OsInfo::read(&m), Err(OsInfoError::Read));
+        assert_eq!(read_os(&m), Err(OsInfoError::Read));
         // Bad magic.
         let (mut m, mut page) = build(PAGE, data);
         page[7] ^= 1;
         m.put(PAGE, &page);
-        assert_eq!(OsInfo::read(&m), Err(OsInfoError::BadMagic));
+        assert_eq!(read_os(&m), Err(OsInfoError::BadMagic));
         // Bad checksum: flip a reserved byte, and flip a header byte.
         for at in [4095usize, 20, 9] {
             let (mut m, mut page) = build(PAGE, data);
             page[at] ^= 0x10;
             m.put(PAGE, &page);
-            assert_eq!(OsInfo::read(&m), Err(OsInfoError::BadChecksum), "byte {at}");
+            assert_eq!(read_os(&m), Err(OsInfoError::BadChecksum), "byte {at}");
         }
         // Major version 2 (with valid checksum).
         let (mut m, mut page) = build(PAGE, data);
         page[12..14].copy_from_slice(&2u16.to_be_bytes());
         fix_csum(&mut page);
         m.put(PAGE, &page);
-        assert_eq!(OsInfo::read(&m), Err(OsInfoError::BadVersion));
+        assert_eq!(read_os(&m), Err(OsInfoError::BadVersion));
         // Minor version is irrelevant.
         let (mut m, mut page) = build(PAGE, data);
         page[14..16].copy_from_slice(&0xffffu16.to_be_bytes());
         fix_csum(&mut page);
         m.put(PAGE, &page);
-        assert!(OsInfo::read(&m).is_ok());
+        assert!(read_os(&m).is_ok());
     }
 
     #[test]
@@ -565,13 +644,13 @@ mod tests {
         page[40..48].copy_from_slice(&u64::MAX.to_be_bytes());
         fix_csum(&mut page);
         m.put(PAGE, &page);
-        let os = OsInfo::read(&m).unwrap();
+        let os = read_os(&m).unwrap();
         let mut buf = vec![0u8; VMCOREINFO_MAX];
         assert_eq!(os.read_entry(&m, 0, &mut buf), Err(OsInfoError::TooBig));
         // Entry checksum mismatch (data changed after the checksum).
         let (mut m, _) = build(PAGE, data);
         m.put(DATA + 3, b"X");
-        let os = OsInfo::read(&m).unwrap();
+        let os = read_os(&m).unwrap();
         assert_eq!(
             os.read_entry(&m, 0, &mut buf),
             Err(OsInfoError::EntryChecksum)
@@ -579,15 +658,20 @@ mod tests {
         // Entry data unreadable.
         let (mut m, _) = build(PAGE, data);
         m.0.remove(&(DATA + 5));
-        let os = OsInfo::read(&m).unwrap();
+        let os = read_os(&m).unwrap();
         assert_eq!(os.read_entry(&m, 0, &mut buf), Err(OsInfoError::Read));
         // Entry at the end of the address space.
         let (mut m, mut page) = build(PAGE, data);
         page[32..40].copy_from_slice(&(u64::MAX - 2).to_be_bytes());
         fix_csum(&mut page);
         m.put(PAGE, &page);
-        let os = OsInfo::read(&m).unwrap();
-        assert_eq!(os.read_entry(&m, 0, &mut buf), Err(OsInfoError::Read));
+        let os = read_os(&m).unwrap();
+        assert_eq!(
+            os.read_entry(&m, 0, &mut buf),
+            Err(OsInfoError::OutsideMemory {
+                paddr: u64::MAX - 2
+            })
+        );
     }
 
     fn lowcore_note(name: &[u8], descsz: u32, addr: u64) -> Fake {
@@ -625,5 +709,225 @@ mod tests {
         m.put(LC_VMCORE_INFO, &(u64::MAX - 11).to_be_bytes());
         m.put(u64::MAX - 11, &[0u8; 11]);
         assert_eq!(vmcoreinfo_from_lowcore(&m), Err(Error::Read));
+    }
+
+    fn rg(start: u64, end: u64) -> PhysRange {
+        PhysRange { start, end }
+    }
+
+    #[test]
+    fn os_info_read_is_one_page_read() {
+        let (m, page) = build(PAGE, b"data");
+        let mut buf = [0u8; OS_INFO_SIZE];
+        let os = OsInfo::read(&m, &mut buf).unwrap();
+        // The lowcore pointer and one whole page, nothing else.
+        assert_eq!(m.reads(), vec![(LC_OS_INFO, 8), (PAGE, OS_INFO_SIZE)]);
+        assert_eq!(&buf[..], &page[..]);
+        assert_eq!(os.hdr.as_bytes(), &page[..OS_INFO_HEADER_SIZE]);
+        // Also through the range check, and also when validation fails.
+        let ranges = [rg(0, 0x10000)];
+        let (mut m, mut page) = build(PAGE, b"data");
+        page[100] ^= 1;
+        m.put(PAGE, &page);
+        let w = InRanges::new(&m, &ranges);
+        assert_eq!(read_os(&w), Err(OsInfoError::BadChecksum));
+        assert_eq!(m.reads(), vec![(LC_OS_INFO, 8), (PAGE, OS_INFO_SIZE)]);
+    }
+
+    #[test]
+    fn os_info_pointer_outside_memory() {
+        // Two ranges with a hole [0x10000, 0x20000) between them.
+        let ranges = [rg(0, 0x10000), rg(0x20000, 0x30000)];
+        for page in [0x18000u64, 0x10000, 0x1f000, 0x30000, 0x1_0000_0000] {
+            let (m, _) = build(page, b"data");
+            // The page is there; only the range check rejects it.
+            assert!(read_os(&m).is_ok());
+            let m = build(page, b"data").0;
+            let w = InRanges::new(&m, &ranges);
+            assert_eq!(
+                read_os(&w),
+                Err(OsInfoError::OutsideMemory { paddr: page }),
+                "{page:#x}"
+            );
+            assert!(!m.touched(page, OS_INFO_SIZE as u64), "{page:#x}");
+            assert_eq!(m.reads(), vec![(LC_OS_INFO, 8)]);
+        }
+        // Pages ending exactly at a range end are fine.
+        for page in [0xf000u64, 0x2f000] {
+            let (m, _) = build(page, b"data");
+            let w = InRanges::new(&m, &ranges);
+            assert_eq!(read_os(&w).map(|o| o.addr), Ok(page));
+        }
+        // A range ending inside the page: the page is rejected.
+        let ranges = [rg(0, 0x10000), rg(0x20000, 0x20fff)];
+        let (m, _) = build(0x20000, b"data");
+        let w = InRanges::new(&m, &ranges);
+        assert_eq!(
+            read_os(&w),
+            Err(OsInfoError::OutsideMemory { paddr: 0x20000 })
+        );
+        assert!(!m.touched(0x20000, OS_INFO_SIZE as u64));
+        // A page spanning two adjacent ranges is rejected too.
+        let ranges = [rg(0, 0x20800), rg(0x20800, 0x30000)];
+        let (m, _) = build(0x20000, b"data");
+        let w = InRanges::new(&m, &ranges);
+        assert_eq!(
+            read_os(&w),
+            Err(OsInfoError::OutsideMemory { paddr: 0x20000 })
+        );
+        // The lowcore itself outside memory: nothing is read at all.
+        let ranges = [rg(0x1000, 0x10000)];
+        let (m, _) = build(PAGE, b"data");
+        let w = InRanges::new(&m, &ranges);
+        assert_eq!(
+            read_os(&w),
+            Err(OsInfoError::OutsideMemory { paddr: LC_OS_INFO })
+        );
+        assert_eq!(m.reads(), vec![]);
+    }
+
+    #[test]
+    fn os_info_entry_outside_memory() {
+        let data = b"OSRELEASE=6.12.0\n";
+        let len = data.len() as u64;
+        let mut buf = [0u8; 64];
+        // DATA in a hole, and DATA at the very end of the last range.
+        for ranges in [
+            [rg(0, 0x7000), rg(0x8000, 0x9000)],
+            [rg(0x8000, 0x9000), rg(0, DATA)],
+        ] {
+            let (m, _) = build(PAGE, data);
+            let w = InRanges::new(&m, &ranges);
+            let os = read_os(&w).unwrap();
+            assert_eq!(
+                os.read_entry(&w, OS_INFO_VMCOREINFO, &mut buf),
+                Err(OsInfoError::OutsideMemory { paddr: DATA })
+            );
+            assert!(!m.touched(DATA, len));
+            // Without the range check it would have been read fine.
+            assert_eq!(
+                os.read_entry(&m, OS_INFO_VMCOREINFO, &mut buf),
+                Ok(data.len())
+            );
+        }
+        // Ending exactly at the range end: accepted; one byte more: rejected.
+        let ok = [rg(0, DATA + len)];
+        let short = [rg(0, DATA + len - 1)];
+        let (m, _) = build(PAGE, data);
+        let os = read_os(&m).unwrap();
+        let w = InRanges::new(&m, &ok);
+        assert_eq!(os.read_entry(&w, 0, &mut buf), Ok(data.len()));
+        assert_eq!(&buf[..data.len()], data);
+        let (m, _) = build(PAGE, data);
+        let w = InRanges::new(&m, &short);
+        assert_eq!(
+            os.read_entry(&w, 0, &mut buf),
+            Err(OsInfoError::OutsideMemory { paddr: DATA })
+        );
+        assert!(!m.touched(DATA, len));
+        // Spanning two adjacent ranges: rejected.
+        let split = [rg(0, DATA + 4), rg(DATA + 4, 0x10000)];
+        let w = InRanges::new(&m, &split);
+        assert_eq!(
+            os.read_entry(&w, 0, &mut buf),
+            Err(OsInfoError::OutsideMemory { paddr: DATA })
+        );
+        assert!(!m.touched(DATA, len));
+    }
+
+    #[test]
+    fn lowcore_vmcoreinfo_outside_memory() {
+        const NOTE: u64 = 0x8000;
+        const DESC: u64 = NOTE + 24;
+        let note = |descsz: u32| {
+            let mut m = lowcore_note(b"VMCOREINFO\0\0", descsz, NOTE);
+            m.put(DESC, &vec![b'x'; descsz as usize]);
+            m
+        };
+        // Pointer into a hole, and one past the end of the last range.
+        for ranges in [
+            [rg(0, 0x1000), rg(0x9000, 0x10000)],
+            [rg(0x1000, NOTE), rg(0, 0x1000)],
+        ] {
+            let m = note(100);
+            let w = InRanges::new(&m, &ranges);
+            assert_eq!(
+                vmcoreinfo_from_lowcore(&w),
+                Err(Error::OutsideMemory {
+                    paddr: NOTE,
+                    len: NHDR_SIZE as u64
+                })
+            );
+            assert!(!m.touched(NOTE, 24 + 100));
+            assert_eq!(vmcoreinfo_from_lowcore(&m), Ok((DESC, 100)));
+        }
+        // Note header in range, name running past the range end.
+        let m = note(100);
+        let ranges = [rg(0, NOTE + 20)];
+        let w = InRanges::new(&m, &ranges);
+        assert_eq!(
+            vmcoreinfo_from_lowcore(&w),
+            Err(Error::OutsideMemory {
+                paddr: NOTE + 12,
+                len: 10
+            })
+        );
+        assert!(!m.touched(NOTE + 12, 10));
+        // Note in range, descriptor extending one byte past the range end:
+        // found, but reading it through the same wrapper is rejected.
+        let m = note(1234);
+        let ranges = [rg(0, DESC + 1233)];
+        let w = InRanges::new(&m, &ranges);
+        let (desc, size) = vmcoreinfo_from_lowcore(&w).unwrap();
+        assert_eq!((desc, size), (DESC, 1234));
+        let mut buf = vec![0u8; size];
+        assert_eq!(
+            w.read(desc, &mut buf),
+            Err(Error::OutsideMemory {
+                paddr: DESC,
+                len: 1234
+            })
+        );
+        assert!(!m.touched(DESC, 1234));
+        // Descriptor ending exactly at the range end: read.
+        let ranges = [rg(0, DESC + 1234)];
+        let w = InRanges::new(&m, &ranges);
+        assert_eq!(w.read(desc, &mut buf), Ok(()));
+        assert_eq!(buf, vec![b'x'; 1234]);
+    }
+
+    #[test]
+    fn error_messages() {
+        assert_eq!(
+            format!("{}", OsInfoError::OutsideMemory { paddr: 0x7fff_0000 }),
+            "0x7fff0000 is outside the crashed system's memory"
+        );
+        assert_eq!(format!("{}", OsInfoError::Read), "copy failed");
+        assert_eq!(format!("{}", OsInfoError::BadChecksum), "checksum failed");
+        assert_eq!(
+            format!(
+                "{}",
+                Error::OutsideMemory {
+                    paddr: 0x7fff_0000,
+                    len: 4096
+                }
+            ),
+            "0x7fff0000 (4096 bytes) is outside the crashed system's memory"
+        );
+        assert_eq!(format!("{}", Error::Read), "old memory read failed");
+        assert_eq!(
+            OsInfoError::from(Error::OutsideMemory { paddr: 5, len: 1 }),
+            OsInfoError::OutsideMemory { paddr: 5 }
+        );
+        for e in [
+            Error::Read,
+            Error::Invalid,
+            Error::TooBig,
+            Error::Overflow,
+            Error::BufferTooSmall,
+        ] {
+            assert_eq!(OsInfoError::from(e), OsInfoError::Read);
+            assert!(!format!("{e}").is_empty());
+        }
     }
 }

@@ -4,26 +4,51 @@
 
 use libfuzzer_sys::fuzz_target;
 use s390_vmcore::os_info::{OS_INFO_MAX, OS_INFO_SIZE};
-use s390_vmcore::{identity_base, layout, text_segment, DumpSpec, OsInfo, OsInfoError};
-use s390_vmcore_fuzz::MemSpec;
+use s390_vmcore::{
+    identity_base, layout, text_segment, DumpSpec, InRanges, OldMem, OsInfo, OsInfoError,
+};
+use s390_vmcore_fuzz::{AssertInside, FakeMem, MemSpec};
 
 /// Buffer for `read_entry`: 64 KiB, like the glue's vmcoreinfo bound.
 const BUF: usize = 65536;
 
 fuzz_target!(|spec: MemSpec| {
     let mem = spec.build();
-    let os = match OsInfo::read(&mem) {
+    run(&mem, &mem);
+    // Again with every address checked against the memory ranges (here:
+    // the fake's regions, minus one to also get holes): nothing outside
+    // them may reach the memory.
+    let mut ranges = mem.ranges();
+    if ranges.len() > 2 {
+        ranges.remove(ranges.len() / 2);
+    }
+    let mem = spec.build();
+    let inside = AssertInside {
+        mem: &mem,
+        ranges: &ranges,
+    };
+    run(&InRanges::new(&inside, &ranges), &mem);
+});
+
+/// Everything derived from os_info over `m`; `mem` is the fake behind it
+/// (for the read counters).
+fn run(m: &dyn OldMem, mem: &FakeMem) {
+    let mut page = [0u8; OS_INFO_SIZE];
+    let os = match OsInfo::read(m, &mut page) {
         Ok(os) => os,
         Err(e) => {
-            let _ = e.as_str();
+            let _ = format!("{e}");
             // Failure is fine, but the work must stay bounded by one page.
             assert!(mem.bytes_read.get() <= 8 + OS_INFO_SIZE as u64);
+            assert!(mem.calls.get() <= 2);
             assert!(identity_base(None) == 0 && text_segment(None).is_none());
             return;
         }
     };
-    // One pointer + one page, nothing more.
-    assert!(mem.bytes_read.get() <= 8 + OS_INFO_SIZE as u64);
+    // One pointer + one page, in two reads, nothing more.
+    assert_eq!(mem.bytes_read.get(), 8 + OS_INFO_SIZE as u64);
+    assert_eq!(mem.calls.get(), 2);
+    assert_eq!(os.hdr.magic.get(), s390_vmcore::os_info::OS_INFO_MAGIC);
     assert_eq!(os.addr % 4096, 0);
     assert!(os.addr != 0);
     assert!(os.hdr.version_major.get() <= 1);
@@ -38,7 +63,7 @@ fuzz_target!(|spec: MemSpec| {
         // A buffer of fuzzer-independent but varying length: full and small.
         for len in [BUF, 17, 0] {
             let before = mem.bytes_read.get();
-            let r = os.read_entry(&mem, nr, &mut buf[..len]);
+            let r = os.read_entry(m, nr, &mut buf[..len]);
             let read = mem.bytes_read.get() - before;
             assert!(
                 read <= len as u64,
@@ -54,7 +79,7 @@ fuzz_target!(|spec: MemSpec| {
                 Err(OsInfoError::TooBig) => assert!(sz > len as u64),
                 Err(OsInfoError::NotAvailable) => assert_eq!(v, 0),
                 Err(e) => {
-                    let _ = e.as_str();
+                    let _ = format!("{e}");
                 }
             }
         }
@@ -84,4 +109,4 @@ fuzz_target!(|spec: MemSpec| {
         assert_eq!(l.nsegments, usize::from(text.is_some()));
         assert!(l.file_size >= l.header_len as u64);
     }
-});
+}

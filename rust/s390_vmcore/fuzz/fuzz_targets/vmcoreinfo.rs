@@ -3,8 +3,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use s390_vmcore::os_info::LC_VMCORE_INFO;
-use s390_vmcore::{vmcoreinfo_from_lowcore, Error, OldMem, VMCOREINFO_MAX};
-use s390_vmcore_fuzz::MemSpec;
+use s390_vmcore::{vmcoreinfo_from_lowcore, Error, InRanges, OldMem, VMCOREINFO_MAX};
+use s390_vmcore_fuzz::{AssertInside, MemSpec};
 
 fuzz_target!(|spec: MemSpec| {
     let mem = spec.build();
@@ -32,6 +32,40 @@ fuzz_target!(|spec: MemSpec| {
             let _ = mem.read(desc, &mut buf);
         }
         Err(Error::Read | Error::Invalid | Error::TooBig | Error::Overflow) => {}
+        Err(e) => panic!("unexpected error {e:?}"),
+    }
+
+    // Through the range check (ranges: the fake's regions, minus one to
+    // also get holes): what the glue does, descriptor read included.
+    let mut ranges = mem.ranges();
+    if ranges.len() > 2 {
+        ranges.remove(ranges.len() / 2);
+    }
+    let mem = spec.build();
+    let inside = AssertInside {
+        mem: &mem,
+        ranges: &ranges,
+    };
+    let w = InRanges::new(&inside, &ranges);
+    match vmcoreinfo_from_lowcore(&w) {
+        Ok((desc, size)) => {
+            assert!(size <= VMCOREINFO_MAX);
+            let mut buf = vec![0u8; size];
+            match w.read(desc, &mut buf) {
+                Ok(()) | Err(Error::Read) => {}
+                Err(Error::OutsideMemory { paddr, len }) => {
+                    assert_eq!((paddr, len), (desc, size as u64));
+                }
+                Err(e) => panic!("unexpected error {e:?}"),
+            }
+        }
+        Err(e @ (Error::Read | Error::Invalid | Error::TooBig | Error::Overflow)) => {
+            let _ = format!("{e}");
+        }
+        Err(Error::OutsideMemory { paddr, len }) => {
+            assert!(!s390_vmcore::oldmem::contains(&ranges, paddr, len));
+            assert!(len == 8 || len == 12 || len == 10, "len {len}");
+        }
         Err(e) => panic!("unexpected error {e:?}"),
     }
 });

@@ -4,7 +4,7 @@
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use s390_vmcore::os_info::{LC_OS_INFO, LC_VMCORE_INFO, OS_INFO_MAGIC, OS_INFO_MAX, OS_INFO_SIZE};
-use s390_vmcore::{cksm, Error, OldMem};
+use s390_vmcore::{cksm, Error, OldMem, PhysRange};
 use std::cell::Cell;
 
 /// Most regions a fake memory gets from the input (besides the planted ones).
@@ -56,11 +56,46 @@ impl FakeMem {
         }
     }
 
+    /// The regions as memory ranges (physical, end exclusive), for
+    /// [`s390_vmcore::InRanges`]; regions running past the end of the
+    /// address space are cut at `u64::MAX`.
+    pub fn ranges(&self) -> Vec<PhysRange> {
+        self.regions
+            .iter()
+            .map(|(s, d)| PhysRange {
+                start: *s,
+                end: s.saturating_add(d.len() as u64),
+            })
+            .collect()
+    }
+
     /// Copy `len` readable bytes at `a` (None if any is unreadable).
     pub fn get(&self, a: u64, len: usize) -> Option<Vec<u8>> {
         (0..len)
             .map(|i| a.checked_add(i as u64).and_then(|x| self.byte(x)))
             .collect()
+    }
+}
+
+/// An [`OldMem`] that asserts every read it forwards lies inside one of
+/// `ranges` (checks that [`s390_vmcore::InRanges`] lets nothing else
+/// through).
+pub struct AssertInside<'a> {
+    /// The memory reads are forwarded to.
+    pub mem: &'a FakeMem,
+    /// The ranges every forwarded read must lie in.
+    pub ranges: &'a [PhysRange],
+}
+
+impl OldMem for AssertInside<'_> {
+    fn read(&self, paddr: u64, buf: &mut [u8]) -> core::result::Result<(), Error> {
+        assert!(
+            s390_vmcore::oldmem::contains(self.ranges, paddr, buf.len() as u64),
+            "read of {} bytes at {paddr:#x} outside {:x?}",
+            buf.len(),
+            self.ranges
+        );
+        self.mem.read(paddr, buf)
     }
 }
 

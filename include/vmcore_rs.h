@@ -12,9 +12,11 @@
 
 #include <linux/types.h>
 #include <linux/crash_dump.h>
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
+#include <linux/panic.h>
 #include <linux/proc_fs.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -75,10 +77,17 @@ size_t vmcore_rs_iter_count(const struct iov_iter *iter);
 void vmcore_rs_cond_resched(void);
 
 /**
- * vmcore_rs_test_hsa_size() - Size of the test HSA in bytes (test kernel,
- * boot parameter vmcore_rs_test_hsa=), 0 if not set.
+ * vmcore_rs_test_hsa_size() - Size of the test HSA in bytes (boot parameter
+ * vmcore_rs_test_hsa=), 0 if not set. In rust/test.c, built only with
+ * CONFIG_S390_VMCORE_RUST_TEST.
  */
 unsigned long vmcore_rs_test_hsa_size(void);
+
+/**
+ * vmcore_rs_copy_to_iter() - copy_to_iter(): copies @bytes from @addr into
+ * @i with the hardened usercopy checks. Return: the bytes copied.
+ */
+size_t vmcore_rs_copy_to_iter(const void *addr, size_t bytes, struct iov_iter *i);
 
 /**
  * vmcore_rs_copy_to_iter_nofault() - copy_to_iter() with page faults disabled.
@@ -98,7 +107,7 @@ void *vmcore_rs_vmalloc_user(size_t size);
  * of this kernel's own identity mapping (``ident_map_size``), clipped to
  * what the identity mapping can reach (``max_mappable``, at least 512 GiB)
  * and to what page tables of at most 1/16 of this kernel's memory can map,
- * with vmem_add_mapping(). Return: the end of the mapped range, or 0 when
+ * read-only, with vmem_add_mapping_ro() (patches/0007). Return: the end of the mapped range, or 0 when
  * nothing was mapped.
  */
 unsigned long vmcore_rs_map_oldmem(unsigned long end, unsigned long *start);
@@ -136,7 +145,10 @@ void vmcore_rs_unmap(struct vm_area_struct *vma, u64 len);
 int s390_vmcore_rs_init(void);
 /* Reads PAGE_SIZE bytes of the dump at file offset @pos into @buf: 0 or -errno. */
 int s390_vmcore_rs_read_page(void *buf, u64 pos);
-/* Test kernel: build the header again, compare: 0, -ENOMEM, -ENODEV, -EINVAL. */
+/* CONFIG_S390_VMCORE_RUST_TEST only, for rust/test.c. */
+/* Build the header again, compare: 0, -ENOMEM, -ENODEV, -EINVAL. */
 int s390_vmcore_rs_test_rebuild(void);
+/* Try to change a byte of mapped old memory: 0 (written), -EFAULT, -EINVAL. */
+int s390_vmcore_rs_test_write_oldmem(u64 paddr);
 
 #endif /* _VMCORE_RS_H */

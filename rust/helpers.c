@@ -97,116 +97,10 @@ static int __init vmcore_rs_initcall(void)
 }
 fs_initcall(vmcore_rs_initcall);
 
-#ifdef CONFIG_PROC_VMCORE
-/*
- * The test HSA (test kernel only; QEMU has no HSA): in a kdump boot,
- * vmcore_rs_test_hsa=SIZE makes the Rust code read old memory below SIZE
- * through its HSA path, whose fetch call reads the old contents where the
- * kdump flow keeps them.
- */
-static unsigned long vmcore_rs_test_hsa __initdata;
-
-static int __init vmcore_rs_test_hsa_setup(char *arg)
+size_t vmcore_rs_copy_to_iter(const void *addr, size_t bytes, struct iov_iter *i)
 {
-	vmcore_rs_test_hsa = memparse(arg, NULL);
-	return 0;
+	return copy_to_iter(addr, bytes, i);
 }
-early_param("vmcore_rs_test_hsa", vmcore_rs_test_hsa_setup);
-
-unsigned long __init vmcore_rs_test_hsa_size(void)
-{
-	return vmcore_rs_test_hsa;
-}
-
-/*
- * vmcore_rs_test_corrupt=os_info,vmcoreinfo (test kernel, in the kernel that
- * will crash): at the end of its boot, damage what the dump kernel reads
- * from old memory, so that the tests see it warn and still serve a dump.
- *   os_info     points the lowcore's os_info at a copy with a bad checksum
- *               (machine_crash_shutdown() recomputes the real one's);
- *   vmcoreinfo  points the lowcore's vmcore_info at a VMCOREINFO note whose
- *               n_descsz is 2 GiB. (The real note cannot be damaged ahead:
- *               crash_save_vmcoreinfo() writes it again at panic.)
- */
-static char vmcore_rs_test_corrupt[32] __initdata;
-
-static int __init vmcore_rs_test_corrupt_setup(char *arg)
-{
-	strscpy(vmcore_rs_test_corrupt, arg, sizeof(vmcore_rs_test_corrupt));
-	return 0;
-}
-early_param("vmcore_rs_test_corrupt", vmcore_rs_test_corrupt_setup);
-
-static struct {
-	Elf64_Nhdr nhdr;
-	char name[12];
-	u8 desc[8];
-} vmcore_rs_bad_note __aligned(8) = {
-	.nhdr = { .n_namesz = sizeof(VMCOREINFO_NOTE_NAME), .n_descsz = SZ_2G },
-	.name = VMCOREINFO_NOTE_NAME,
-};
-
-/* A copy of os_info with a bad checksum (the real one is rewritten at crash). */
-static struct os_info vmcore_rs_bad_os_info __page_aligned_data;
-
-static void __init vmcore_rs_corrupt_old_memory(void)
-{
-	struct lowcore *abs_lc;
-
-	abs_lc = get_abs_lowcore();
-	if (strstr(vmcore_rs_test_corrupt, "os_info") && abs_lc->os_info) {
-		vmcore_rs_bad_os_info = *(struct os_info *)phys_to_virt(abs_lc->os_info);
-		vmcore_rs_bad_os_info.csum ^= 1;
-		abs_lc->os_info = __pa_symbol(&vmcore_rs_bad_os_info);
-		pr_warn("vmcore_rs: test: os_info points to a copy with a bad checksum\n");
-	}
-	if (strstr(vmcore_rs_test_corrupt, "vmcoreinfo")) {
-		abs_lc->vmcore_info = __pa_symbol(&vmcore_rs_bad_note);
-		pr_warn("vmcore_rs: test: vmcore_info points to a note of n_descsz %u\n",
-			vmcore_rs_bad_note.nhdr.n_descsz);
-	}
-	put_abs_lowcore(abs_lc);
-}
-
-/*
- * /sys/kernel/debug/vmcore_rs/rebuild (test kernel, in the dump kernel): a
- * write builds the ELF core header again and compares it with the one
- * served; it fails with the build's error. The fault-injection kselftest
- * fails each allocation of the build in turn with /proc/thread-self/fail-nth.
- */
-static ssize_t vmcore_rs_rebuild_write(struct file *file, const char __user *buf,
-				       size_t count, loff_t *ppos)
-{
-	int rc = s390_vmcore_rs_test_rebuild();
-
-	return rc ? rc : count;
-}
-
-static const struct file_operations vmcore_rs_rebuild_fops = {
-	.write = vmcore_rs_rebuild_write,
-	.llseek = noop_llseek,
-};
-
-static int __init vmcore_rs_test_init(void)
-{
-	struct dentry *dir;
-
-	if (!oldmem_data.start && !is_ipl_type_dump()) {
-		if (vmcore_rs_test_corrupt[0])
-			vmcore_rs_corrupt_old_memory();
-		return 0;
-	}
-	dir = debugfs_create_dir("vmcore_rs", NULL);
-	debugfs_create_file("rebuild", 0200, dir, NULL, &vmcore_rs_rebuild_fops);
-	return 0;
-}
-late_initcall_sync(vmcore_rs_test_init);
-#else
-unsigned long __init vmcore_rs_test_hsa_size(void)
-{
-	return 0;
-}
-#endif
 
 size_t vmcore_rs_copy_to_iter_nofault(const void *addr, size_t bytes, struct iov_iter *i)
 {
@@ -225,7 +119,7 @@ void *vmcore_rs_vmalloc_user(size_t size)
 
 /*
  * Map old real memory from the end of this kernel's identity mapping
- * (ident_map_size) up to @end into the identity mapping, as
+ * (ident_map_size) up to @end into the identity mapping, read-only, as
  * vmem_add_mapping() does for DCSS (large pages where the machine has
  * EDAT), as far as the identity mapping can reach (max_mappable) and the
  * page tables fit in 1/16 of this kernel's memory.
@@ -252,7 +146,7 @@ unsigned long vmcore_rs_map_oldmem(unsigned long end, unsigned long *start)
 	else
 		max = end - *start;
 	end = *start + min(end - *start, max);
-	if (end <= *start || vmem_add_mapping(*start, end - *start))
+	if (end <= *start || vmem_add_mapping_ro(*start, end - *start))
 		return 0;
 	return end;
 }

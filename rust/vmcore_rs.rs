@@ -30,13 +30,39 @@ mod hsa;
 #[path = "vmcore_rs/oldmem.rs"]
 mod oldmem;
 
-use kernel::ffi;
+use kernel::{ffi, prelude::*};
 
 /// Prefix of this crate's `pr_*!` messages.
 const __LOG_PREFIX: &[u8] = b"vmcore_rs\0";
 
 pub use cpus::{s390_vmcore_rs_save_boot_cpu, s390_vmcore_rs_save_cpus};
 pub use file::s390_vmcore_rs_read_page;
+#[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
+pub use oldmem::s390_vmcore_rs_test_write_oldmem;
+
+/// The monotonic clock in nanoseconds (`ktime_get()`).
+fn ktime_get() -> i64 {
+    // SAFETY: `ktime_get()` has no preconditions once timekeeping is up,
+    // which is before the first initcall and before any file operation.
+    unsafe { bindings::ktime_get() }
+}
+
+/// Whether the machine has the vector facility (facility 129).
+fn has_vx() -> bool {
+    // SAFETY: The facility list is stored at boot, before this crate runs,
+    // and only read afterwards.
+    unsafe { bindings::vmcore_rs_has_vx() }
+}
+
+/// Panics the kernel with `msg` through C's `panic()`, as the C dump code
+/// does where no dump can be built: the machine's panic action (a
+/// stand-alone dump, a re-IPL) then takes over.
+fn panic(msg: &CStr) -> ! {
+    // SAFETY: `msg` is NUL terminated and has no conversion specifiers
+    // (all callers pass literals without '%'), so `panic()` reads no
+    // variadic arguments.
+    unsafe { bindings::panic(msg.as_char_ptr()) }
+}
 
 /// Builds the dump and creates the proc file; called once by the
 /// `fs_initcall` in `rust/helpers.c`.
@@ -52,11 +78,11 @@ pub extern "C" fn s390_vmcore_rs_init() -> ffi::c_int {
 
 /// Test kernel only: builds the ELF core header again and compares it with
 /// the one served (`dump::rebuild`); called by the debugfs file
-/// `vmcore_rs/rebuild` in `rust/helpers.c`.
+/// `vmcore_rs/rebuild` in `rust/test.c`.
 ///
 /// Returns 0 or a negative errno: `-ENOMEM` (an allocation failed),
 /// `-ENODEV` (no dump), `-EINVAL` (the header differs).
-#[cfg(CONFIG_PROC_VMCORE)]
+#[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 #[no_mangle]
 pub extern "C" fn s390_vmcore_rs_test_rebuild() -> ffi::c_int {
     match dump::rebuild() {

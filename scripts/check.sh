@@ -91,8 +91,29 @@ done
 t "product .config: PROC_VMCORE off, S390_VMCORE_RUST on" bash -c \
 	'grep -qx "# CONFIG_PROC_VMCORE is not set" build/kernel-product/.config &&
 	 grep -qx "CONFIG_S390_VMCORE_RUST=y" build/kernel-product/.config'
+# No test code in a kernel that takes or serves real dumps; the same nm
+# finds it in the test kernel, so the check can fail.
+t "product and zfcpdump kernels: no CONFIG_S390_VMCORE_RUST_TEST, no test symbols" bash -c \
+	'make -s "$PWD/build/kernel-zfcpdump/.config" >/dev/null &&
+	 for k in product zfcpdump; do
+		grep -qx "# CONFIG_S390_VMCORE_RUST_TEST is not set" build/kernel-$k/.config || exit 1
+	 done
+	 ! nm build/kernel-product/vmlinux | grep -i "vmcore_rs_test\|test_hsa\|test_corrupt" &&
+	 nm build/kernel-test/vmlinux | grep -q "vmcore_rs_test_corrupt"'
 t "kernel clippy (CLIPPY=1) on our crates, warnings as errors" make -s clippy
 t "build the guest kselftests (selftests/, s390x)" make -s selftests
+
+# trust NAME DIR PATTERN...: the dump kernel logged its trust report, its
+# debugfs file gives the same lines, and they match each PATTERN.
+trust() {
+	t "$1: trust report logged and in debugfs, the same: ${*:3}" bash -c '
+		d=$1; shift
+		logged=$(sed -n "s/.*vmcore_rs: \(trust: .*\)/\1/p" "$d/guest/kmsg-boot.txt")
+		[ -n "$logged" ] && [ "$logged" = "$(cat "$d/guest/trust.txt")" ] ||
+			{ echo "logged:"; echo "$logged"; echo "file:"; cat "$d/guest/trust.txt"; exit 1; }
+		for p; do grep -q "$p" "$d/guest/trust.txt" || { echo "no line matches $p"; exit 1; }; done
+	' _ "$2" "${@:3}"
+}
 
 echo "# guest: crash the product kernel, dump it through the Rust /proc/vmcore"
 dump=$out/product
@@ -104,6 +125,9 @@ if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
 	t "dump assertions (ELF, notes per CPU, panic line, drgn backtrace)" \
 		python3 scripts/check_dump.py "$dump"
 	tap "kselftest (product, /proc/vmcore)" "$dump/guest/kselftest.tap"
+	trust product "$dump" "served from HSA 0 bytes, kdump swap area [1-9][0-9]* bytes, real memory [1-9]" \
+		"os_info checksum valid" "VMCOREINFO from the lowcore note" "2 CPUs saved, with vector registers" \
+		"nothing left out"
 else
 	notok "kdump of the product kernel saved through /proc/vmcore" "$out/run-product.log"
 fi
@@ -175,15 +199,19 @@ t "test-novx: no vector notes without the vector facility, both with it" bash -c
 echo "# guest: hostile old memory: a torn os_info and a huge VMCOREINFO note"
 test_run test-hostile "$out/test-hostile" "vmcore_rs_test_corrupt=os_info,vmcoreinfo vmcore_pattern_mib=64"
 # once WHAT DIR: the dump kernel logged WHAT exactly once while it built
-# its dump at boot (the kselftests rebuild it later, and warn again).
+# its dump at boot (its log when its /init started; the kselftests
+# rebuild the dump later, and warn again).
 once() {
 	[ "$(sed -n '/Kernel command line:.*vmcore_stage=dump/,/vmcore_rs: dump of/p' \
-		"$2/console.log" | grep -c "$1")" -eq 1 ]
+		"$2/guest/kmsg-boot.txt" | grep -c "$1")" -eq 1 ]
 }
 t "test-hostile: warns once: old os_info unusable (checksum failed)" \
 	once "vmcore_rs: old os_info unusable (checksum failed)" "$out/test-hostile"
-t "test-hostile: warns once: old VMCOREINFO note unusable (TooBig)" \
-	once "vmcore_rs: old VMCOREINFO note unusable (TooBig)" "$out/test-hostile"
+t "test-hostile: warns once: old VMCOREINFO note unusable (size over limit)" \
+	once "vmcore_rs: old VMCOREINFO note unusable (size over limit)" "$out/test-hostile"
+trust test-hostile "$out/test-hostile" "os_info unusable (checksum failed)" "VMCOREINFO none" \
+	"left out: VMCOREINFO note (size over limit)" "left out: kernel-text PT_LOAD (checksum failed)"
+
 
 # zfcpdump for real: QEMU with an HSA, SDIAS and the dump IPL (patches/qemu).
 # HSA sizes: one not a multiple of 1 MiB, one that is.
@@ -203,6 +231,8 @@ if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
 	t "product-zfcpdump: dump assertions" python3 scripts/check_dump.py "$dump"
 	tap "kselftest (product-zfcpdump, /proc/vmcore)" "$dump/guest/kselftest.tap"
 	zfcpdump_checks product-zfcpdump "$dump" ""
+	trust product-zfcpdump "$dump" "served from HSA [1-9][0-9]* bytes, kdump swap area 0 bytes, real memory [1-9]" \
+		"os_info checksum valid" "VMCOREINFO from the lowcore note" "nothing left out"
 else
 	notok "zfcpdump of the product kernel saved through /proc/vmcore" "$out/run-product-zfcpdump.log"
 fi
@@ -221,6 +251,52 @@ test_run test-zfcpdump-novx "$out/test-zfcpdump-novx" "vmcore_pattern_mib=0 vmco
 t "test-zfcpdump-novx: no vector notes without the vector facility" bash -c \
 	'readelf -n "$1/vmcore" | grep -q NT_PRSTATUS && ! readelf -n "$1/vmcore" | grep -q S390_VXRS' \
 	_ "$out/test-zfcpdump-novx"
+
+# The crashed test kernel points its lowcore's os_info and vmcore_info, or
+# os_info's VMCOREINFO entry, into a hole of its memory (the crashkernel
+# area, under kdump) or past its end (under zfcpdump, dumped by the product
+# kernel: C's /proc/vmcore would take the addressing exception). The dump
+# kernel must not follow them: one warning names each, and the dump is
+# served without what they pointed to and passes the dump checks.
+# hostile_run NAME CORRUPT CHECK-OPTION TRUST-PATTERN kdump|zfcpdump WARNING...
+outside="is outside the crashed system's memory"
+hostile_run() {
+	local name=$1 corrupt=$2 opt=$3 pattern=$4 how=$5 dir=$out/$1 w
+	local args=(--kernel build/kernel-test/arch/s390/boot/bzImage)
+	local append="vmcore_rs_test_corrupt=$corrupt vmcore_pattern_mib=0 vmcore_selftests=0"
+	shift 5
+	if [ "$how" = zfcpdump ]; then
+		args+=(--dump-kernel build/kernel-product/arch/s390/boot/bzImage --zfcpdump $hsa_a)
+	else
+		append="vmcore_path=/proc/vmcore_rs $append"
+	fi
+	echo "# guest: hostile old-memory pointers ($corrupt), $how"
+	if scripts/run-dump.sh "${args[@]}" --vmlinux build/kernel-test/vmlinux --out "$dir" \
+		--work build/run-check --append "$append" >"$out/run-$name.log" 2>&1; then
+		ok "$name: the dump kernel booted and saved the dump"
+	else
+		notok "$name: the dump kernel booted and saved the dump" "$out/run-$name.log"
+		return
+	fi
+	[ -n "$opt" ] || t "$name: report.py" python3 scripts/report.py "$dir"
+	t "$name: dump assertions${opt:+ ($opt)}" python3 scripts/check_dump.py $opt "$dir"
+	for w in "$@"; do
+		t "$name: warns once: $w" once "vmcore_rs: $w" "$dir"
+	done
+	trust "$name" "$dir" "$pattern"
+}
+hostile_run ptr-hole "os_info@hole,vmcoreinfo@hole" --no-vmcoreinfo \
+	"left out: VMCOREINFO note (0x[0-9a-f]* ([0-9]* bytes) $outside)" kdump \
+	"old os_info unusable (0x[0-9a-f]* $outside)" \
+	"old VMCOREINFO note unusable (0x[0-9a-f]* ([0-9]* bytes) $outside)"
+hostile_run entry-hole "os_info_entry@hole" "" "VMCOREINFO from the lowcore note" kdump \
+	"os_info VMCOREINFO entry unusable (0x[0-9a-f]* $outside)"
+hostile_run ptr-end "os_info@end,vmcoreinfo@end" --no-vmcoreinfo \
+	"left out: kernel-text PT_LOAD (0x[0-9a-f]* $outside)" zfcpdump \
+	"old os_info unusable (0x[0-9a-f]* $outside)" \
+	"old VMCOREINFO note unusable (0x[0-9a-f]* ([0-9]* bytes) $outside)"
+hostile_run entry-end "os_info_entry@end" "" "VMCOREINFO from the lowcore note" zfcpdump \
+	"os_info VMCOREINFO entry unusable (0x[0-9a-f]* $outside)"
 
 # SDIAS fails the requests for HSA page 0x1234 (block 0x1236), once with
 # "no data" and once with "partially stored" and nothing stored: read() of

@@ -407,6 +407,17 @@ def main():
             rep.append("  zgetdump -i of the saved dump:")
             rep.extend("    " + l.rstrip() for l in zg.splitlines() if l.strip())
 
+    # The dump kernel's own account of what it trusted (its debugfs file,
+    # the same lines as logged at init).
+    trust = read_small(os.path.join(outdir, "guest", "trust.txt"))
+    rep.append("")
+    rep.append("What the dump kernel trusted (/sys/kernel/debug/vmcore_rs/trust)")
+    rep.append("-" * 65)
+    if trust:
+        rep.extend("  " + l for l in trust.splitlines())
+    else:
+        rep.append("  (none: the C /proc/vmcore does not say)")
+
     if problems:
         rep.append("")
         rep.append("Problems")

@@ -4,7 +4,7 @@
 # Crash an s390x QEMU guest for real and save its kdump or zfcpdump.
 #
 #   scripts/run-dump.sh --kernel BZIMAGE --vmlinux VMLINUX --out DIR
-#       [--initrd INITRD] [--smp N] [--mem MiB] [--cpu MODEL] [--crashkernel SIZE]
+#       [--dump-kernel BZIMAGE] [--initrd INITRD] [--smp N] [--mem MiB] [--cpu MODEL] [--crashkernel SIZE]
 #       [--append EXTRA] [--kdump-append EXTRA] [--timeout SECONDS]
 #       [--work DIR] [--keep-disks] [--compare PATH] [--bench]
 #       [--zfcpdump HSA_SIZE [--sdias-delay US] [--sdias-fail BLOCK
@@ -31,6 +31,9 @@
 # --append EXTRA       added to the first kernel's cmdline; the guest passes
 #                      it on to the dump kernel too (e.g. vmcore_path=...)
 # --kdump-append EXTRA added to the dump kernel's cmdline only
+# --dump-kernel BZIMAGE  the dump kernel (kdump or zfcpdump), when it is not
+#                      the crashing kernel's image (default --kernel); the
+#                      dump is still of --kernel and analysed with --vmlinux
 # --compare PATH       the dump kernel also copies PATH (another core file of
 #                      the same boot, e.g. the test kernel's C /proc/vmcore)
 #                      to a disk; DIR/compare then says "identical" or
@@ -62,7 +65,7 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
+KERNEL='' DUMP_KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
 SMP=2 MEM=1024 CPU=max CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE='' BENCH=''
 HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' SDIAS_FAIL_STATUS=3 HSA_BENCH=''
 
@@ -91,6 +94,7 @@ while (($#)); do
 	esac
 	case $1 in
 	--kernel) KERNEL=$2 ;;
+	--dump-kernel) DUMP_KERNEL=$2 ;;
 	--vmlinux) VMLINUX=$2 ;;
 	--out) OUT=$2 ;;
 	--initrd) INITRD=$2 ;;
@@ -140,6 +144,8 @@ elif [[ -n $SDIAS_FAIL$HSA_BENCH ]]; then
 	fail args "$0" "--sdias-fail and --hsa-bench need --zfcpdump"
 fi
 [[ -f $KERNEL ]] || fail args "$KERNEL" "no kernel image $KERNEL"
+DUMP_KERNEL=${DUMP_KERNEL:-$KERNEL}
+[[ -f $DUMP_KERNEL ]] || fail args "$DUMP_KERNEL" "no kernel image $DUMP_KERNEL"
 [[ -f $VMLINUX ]] || fail args "$VMLINUX" "no vmlinux $VMLINUX"
 [[ $SMP =~ ^[0-9]+$ && $MEM =~ ^[0-9]+$ && $TIMEOUT =~ ^[0-9]+$ ]] ||
 	fail args "$0" "--smp, --mem and --timeout take numbers"
@@ -182,7 +188,7 @@ msg "making the disks in $WORK"
 DISKS=$WORK/disks
 rm -rf "$DISKS"
 mkdir -p "$DISKS/boot"
-cp "$KERNEL" "$DISKS/boot/bzImage"
+cp "$DUMP_KERNEL" "$DISKS/boot/bzImage"
 cp "$INITRD" "$DISKS/boot/initrd.gz"
 if [[ -n $KDUMP_APPEND ]]; then
 	printf '%s\n' "$KDUMP_APPEND" >"$DISKS/boot/kdump-append"
@@ -211,7 +217,7 @@ if [[ -n $HSA_SIZE ]]; then
 	DUMP_APPEND="panic=1${APPEND:+ $APPEND} maxcpus=1 vmcore_stage=dump${KDUMP_APPEND:+ $KDUMP_APPEND}"
 	CMDLINE="panic=1${APPEND:+ $APPEND} vmcore_zfcpdump=1"
 	# QEMU's option parser: a comma in a value is written twice.
-	dk=$(realpath "$KERNEL") di=$(realpath "$INITRD")
+	dk=$(realpath "$DUMP_KERNEL") di=$(realpath "$INITRD")
 	MACHINE+=",hsa-size=$((HSA_SIZE)),sdias-delay=$((SDIAS_DELAY))"
 	MACHINE+=",dump-kernel=${dk//,/,,},dump-initrd=${di//,/,,}"
 	MACHINE+=",dump-append=${DUMP_APPEND//,/,,}"

@@ -17,7 +17,7 @@
 
 use crate::{bindings, oldmem};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-use kernel::prelude::*;
+use kernel::{c_str, prelude::*};
 use s390_vmcore::{OldMem, OldMemMode, SaveArea};
 
 /// Lowcore offset of the 512-byte register save area (`__LC_FPREGS_SAVE_AREA`).
@@ -25,30 +25,70 @@ const LC_FPREGS_SAVE_AREA: u64 = 0x1200;
 /// One page for the SIGP status stores.
 const PAGE_SIZE: usize = s390_vmcore::PAGE_SIZE as usize;
 
-/// The save areas, boot CPU first, then the others by CPU address.
+/// The save areas while they are filled, boot CPU first, then the others
+/// by CPU address: from [`s390_vmcore_rs_save_cpus`] until the boot CPU's
+/// registers are in.
 ///
-/// INVARIANT: when `SAVE_AREAS` is not null it points to `NR_SAVE_AREAS`
-/// initialised `SaveArea`s in memblock memory that is never freed; element
-/// 0 is the boot CPU's. They are written only during init, before the dump
-/// is built from them.
+/// INVARIANT: null, or `PENDING_LEN` initialised `SaveArea`s in memblock
+/// memory that is never freed, element 0 the boot CPU's, that nothing else
+/// points to. Whoever swaps the pointer out owns them alone until it stores
+/// them back here or publishes them in `SAVE_AREAS`.
+static PENDING: AtomicPtr<SaveArea> = AtomicPtr::new(core::ptr::null_mut());
+static PENDING_LEN: AtomicUsize = AtomicUsize::new(0);
+
+/// The complete save areas, once published by [`publish`].
+///
+/// INVARIANT: null, or `NR_SAVE_AREAS` initialised `SaveArea`s in memory
+/// that is never freed and never written again.
 static SAVE_AREAS: AtomicPtr<SaveArea> = AtomicPtr::new(core::ptr::null_mut());
 static NR_SAVE_AREAS: AtomicUsize = AtomicUsize::new(0);
 
-/// The saved CPUs, boot CPU first; empty when this is no dump kernel.
+/// The saved CPUs, boot CPU first, once they are complete; empty before
+/// that and when this is no dump kernel.
 pub(crate) fn save_areas() -> &'static [SaveArea] {
     let ptr = SAVE_AREAS.load(Ordering::Acquire);
     if ptr.is_null() {
         return &[];
     }
-    // SAFETY: By the type invariant `ptr` points to `NR_SAVE_AREAS`
-    // initialised elements that live forever and are no longer written.
-    unsafe { core::slice::from_raw_parts(ptr, NR_SAVE_AREAS.load(Ordering::Acquire)) }
+    // SAFETY: By the invariant of `SAVE_AREAS`, `ptr` points to
+    // `NR_SAVE_AREAS` initialised elements that live forever and are no
+    // longer written; the acquire load orders their writes before us.
+    unsafe { core::slice::from_raw_parts(ptr, NR_SAVE_AREAS.load(Ordering::Relaxed)) }
+}
+
+/// Takes the save areas being filled, if there are any.
+fn take_pending() -> Option<&'static mut [SaveArea]> {
+    let ptr = PENDING.swap(core::ptr::null_mut(), Ordering::AcqRel);
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: By the invariant of `PENDING`, `ptr` points to `PENDING_LEN`
+    // initialised elements that live forever; the swap made us their only
+    // owner, so no other reference to them exists.
+    Some(unsafe { core::slice::from_raw_parts_mut(ptr, PENDING_LEN.load(Ordering::Relaxed)) })
+}
+
+/// Hands the save areas being filled back for the next step.
+fn put_pending(areas: &'static mut [SaveArea]) {
+    PENDING_LEN.store(areas.len(), Ordering::Relaxed);
+    // INVARIANT: `areas` is the exclusive borrow from `take_pending()` or
+    // the fresh allocation of `s390_vmcore_rs_save_cpus()`, consumed here.
+    PENDING.store(areas.as_mut_ptr(), Ordering::Release);
+}
+
+/// Publishes the complete save areas: from now on they are only read.
+fn publish(areas: &'static mut [SaveArea]) {
+    NR_SAVE_AREAS.store(areas.len(), Ordering::Relaxed);
+    // INVARIANT: `areas` is consumed here, and `PENDING` no longer holds
+    // it, so nothing can write the elements again.
+    SAVE_AREAS.store(areas.as_mut_ptr(), Ordering::Release);
 }
 
 /// Calls `f` with the address of every CPU of the crashed system but this
 /// one that answers SIGP sense.
 fn for_each_other_cpu(mut f: impl FnMut(u16)) {
-    // SAFETY: Reads early SCLP data and this CPU's address.
+    // SAFETY: `sclp.mtid_prev` is set by the early SCLP code and only read
+    // afterwards; STAP only stores this CPU's address.
     let (mtid, boot) = unsafe { (bindings::vmcore_rs_mtid_prev(), bindings::vmcore_rs_stap()) };
     let max = bindings::SCLP_MAX_CORES << mtid;
     for addr in 0..=max {
@@ -56,7 +96,8 @@ fn for_each_other_cpu(mut f: impl FnMut(u16)) {
         if addr == boot {
             continue;
         }
-        // SAFETY: SIGP sense only queries the state of the addressed CPU.
+        // SAFETY: SIGP sense only queries the state of the addressed CPU
+        // and stores nothing.
         let cc = unsafe { bindings::vmcore_rs_sigp(addr, bindings::SIGP_SENSE as u8, 0) };
         if cc != bindings::SIGP_CC_NOT_OPERATIONAL as i32 {
             f(addr);
@@ -64,28 +105,53 @@ fn for_each_other_cpu(mut f: impl FnMut(u16)) {
     }
 }
 
+/// Copies what the last SIGP store left in the status page.
+///
+/// # Safety
+///
+/// `page` must be valid for reads of [`SaveArea::REGS_LEN`] bytes, and no
+/// CPU may store into it during the call.
+unsafe fn read_status(page: *const u8) -> [u8; SaveArea::REGS_LEN] {
+    // SAFETY: By the function's contract. Volatile: the CPU stored into the
+    // page behind the compiler's back, by its physical address.
+    unsafe { core::ptr::read_volatile(page.cast::<[u8; SaveArea::REGS_LEN]>()) }
+}
+
 /// Saves the registers of the crashed system's non-boot CPUs and reserves
-/// the boot CPU's save area; in the product kernel then resets the system
-/// as `smp_save_dump_secondary_cpus()` does.
+/// the boot CPU's save area, whenever C's `dump_available()` would save
+/// them; without the C `/proc/vmcore` then resets the system as
+/// `smp_save_dump_secondary_cpus()` does. In a kernel without the C
+/// `/proc/vmcore`, it also marks this as a kdump kernel
+/// (`elfcorehdr_addr = ELFCORE_ADDR_NEWMEM`) when a dump can be built, so
+/// that `is_kdump_kernel()` is true from here on.
 ///
 /// Size first, allocate once, fill: one memblock allocation for all save
 /// areas and one page below 2 GiB for the SIGP status stores. Panics when
-/// memblock has no memory, like the C code: without the registers the dump
-/// would silently lack them.
+/// memblock has no memory, like the C code: without the registers there is
+/// no dump, and the panic lets the machine's panic action (a stand-alone
+/// dump) take over.
 #[no_mangle]
 #[link_section = ".init.text"]
 pub extern "C" fn s390_vmcore_rs_save_cpus() {
-    let Some(_mode) = oldmem::mode() else {
+    if !oldmem::dump_available() {
         return;
-    };
+    }
+    #[cfg(not(CONFIG_PROC_VMCORE))]
+    if oldmem::mode().is_some() {
+        // SAFETY: Early boot, only this CPU runs; `setup_arch()` reset the
+        // variable to ELFCORE_ADDR_MAX before, and nothing reads it yet.
+        // ELFCORE_ADDR_NEWMEM is (-3ULL) in include/linux/crash_dump.h.
+        unsafe { bindings::elfcorehdr_addr = u64::MAX - 2 };
+    }
     // Switch to the crashed system's SMT mode so that its threads answer.
-    // SAFETY: Early boot, only this CPU runs.
+    // SAFETY: Early boot, only this CPU runs, and no other CPU was started.
     unsafe { bindings::pcpu_set_smt(bindings::vmcore_rs_mtid_prev()) };
     let mut count = 1;
     for_each_other_cpu(|_| count += 1);
 
     let size = count * core::mem::size_of::<SaveArea>();
-    // SAFETY: Early boot allocations; both return zeroed memory or null.
+    // SAFETY: memblock is up (this runs after `setup_memory()`); both calls
+    // return zeroed memory or null, checked below.
     let (areas, page) = unsafe {
         (
             bindings::vmcore_rs_memblock_alloc(size, 8).cast::<SaveArea>(),
@@ -93,17 +159,15 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
         )
     };
     if areas.is_null() || page.is_null() {
-        panic!("vmcore_rs: no memory for the CPU save areas");
+        crate::panic(c_str!("vmcore_rs: no memory for the CPU save areas"));
     }
-    // SAFETY: `areas` is a fresh, zeroed allocation of `count` save areas,
-    // and an all-zero `SaveArea` (integers only) is valid.
+    // SAFETY: `areas` is a fresh, zeroed allocation of `count` save areas
+    // that nothing else points to, never freed; an all-zero `SaveArea`
+    // (integers only) is valid.
     let areas = unsafe { core::slice::from_raw_parts_mut(areas, count) };
-    // SAFETY: `page` is a fresh allocation of `PAGE_SIZE` bytes.
-    let status = unsafe { &*page.cast::<[u8; SaveArea::REGS_LEN]>() };
-    // SAFETY: The page is memblock memory with a physical address.
+    // SAFETY: `page` is memblock memory, which is in the identity mapping.
     let status_pa = unsafe { bindings::vmcore_rs_pa(page.cast()) };
-    // SAFETY: Facility query.
-    let has_vx = unsafe { bindings::vmcore_rs_has_vx() };
+    let has_vx = crate::has_vx();
 
     let mut next = 1;
     for_each_other_cpu(|addr| {
@@ -111,7 +175,8 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
             return;
         }
         // SAFETY: The stopped CPU stores its status into `page`, which is
-        // ours, below 2 GiB and page aligned.
+        // ours, below 2 GiB and page aligned; the call returns when the
+        // order is accepted, and a stopped CPU stores at once.
         unsafe {
             bindings::vmcore_rs_sigp(
                 addr,
@@ -119,7 +184,8 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
                 status_pa,
             )
         };
-        let mut sa = SaveArea::from_regs(status);
+        // SAFETY: `page` holds a page; the store above is complete.
+        let mut sa = SaveArea::from_regs(&unsafe { read_status(page) });
         if has_vx {
             // SAFETY: As above; the additional status (32 vector registers,
             // 512 bytes) needs a 1 KiB aligned area, the page is.
@@ -130,22 +196,23 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
                     status_pa,
                 )
             };
-            sa.add_vxrs(status);
+            // SAFETY: As above.
+            sa.add_vxrs(&unsafe { read_status(page) });
         }
         areas[next] = sa;
         next += 1;
     });
-    // SAFETY: `page` came from memblock with this size.
+    // SAFETY: `page` came from memblock with this size, and no CPU stores
+    // into it any more.
     unsafe { bindings::memblock_free(page.cast(), PAGE_SIZE) };
-
-    SAVE_AREAS.store(areas.as_mut_ptr(), Ordering::Release);
-    NR_SAVE_AREAS.store(next, Ordering::Release);
+    put_pending(&mut areas[..next]);
 
     // Without the C /proc/vmcore nobody else resets the system, which puts
     // the other CPUs and the I/O into a clean state for this kernel.
     if cfg!(not(CONFIG_PROC_VMCORE)) {
         // SAFETY: Early boot, the registers are saved; this is what
-        // `smp_save_dump_secondary_cpus()` does last.
+        // `smp_save_dump_secondary_cpus()` does last, before any CPU or
+        // device of this kernel is set up.
         unsafe {
             bindings::vmcore_rs_system_reset();
             bindings::pcpu_set_smt(0);
@@ -154,47 +221,50 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
 }
 
 /// Saves the boot CPU's vector registers as `early.c` stored them at boot,
-/// and for kdump its registers from the old absolute lowcore. For zfcpdump
-/// the lowcore is in the HSA, which cannot be read this early:
-/// [`read_boot_cpu_regs`] reads it at initcall time.
+/// and for kdump its registers from the old absolute lowcore, which
+/// completes the save areas. For zfcpdump the lowcore is in the HSA, which
+/// cannot be read this early: [`read_boot_cpu_regs`] completes them at
+/// initcall time.
 #[no_mangle]
 #[link_section = ".init.text"]
 pub extern "C" fn s390_vmcore_rs_save_boot_cpu() {
-    let Some(mode) = oldmem::mode() else {
+    let Some(areas) = take_pending() else {
         return;
     };
-    let ptr = SAVE_AREAS.load(Ordering::Acquire);
-    if ptr.is_null() {
-        return;
-    }
-    // SAFETY: By the invariant of `SAVE_AREAS`, element 0 is the boot CPU's
-    // and nothing else accesses it during init.
-    let sa = unsafe { &mut *ptr };
-    // SAFETY: Facility query.
-    if unsafe { bindings::vmcore_rs_has_vx() } {
+    if crate::has_vx() {
         // SAFETY: `boot_cpu_vector_save_area` is init data of 32 vector
-        // registers (512 bytes) written by `early.c` before this runs.
+        // registers (512 bytes) written by `early.c` before this runs and
+        // not written again.
         let vxrs = unsafe {
             &*core::ptr::addr_of!(bindings::boot_cpu_vector_save_area)
                 .cast::<[u8; SaveArea::REGS_LEN]>()
         };
-        sa.add_vxrs(vxrs);
+        areas[0].add_vxrs(vxrs);
     }
-    if let OldMemMode::Kdump { .. } = mode {
-        read_boot_cpu_regs(mode);
+    match oldmem::mode() {
+        Some(mode @ OldMemMode::Kdump { .. }) => {
+            add_boot_cpu_regs(mode, &mut areas[0]);
+            publish(areas);
+        }
+        _ => put_pending(areas),
     }
 }
 
 /// Reads the boot CPU's registers from the old absolute lowcore (in the
-/// HSA for zfcpdump) into its save area, keeping its vector registers.
-/// Logs and leaves the CPU out of the dump (prefix 0) when they cannot be
-/// read.
+/// HSA for zfcpdump) into its save area and publishes the save areas.
 #[link_section = ".init.text"]
 pub(crate) fn read_boot_cpu_regs(mode: OldMemMode) {
-    let ptr = SAVE_AREAS.load(Ordering::Acquire);
-    if ptr.is_null() {
-        return;
+    if let Some(areas) = take_pending() {
+        add_boot_cpu_regs(mode, &mut areas[0]);
+        publish(areas);
     }
+}
+
+/// Reads the boot CPU's registers from the old absolute lowcore into `sa`,
+/// keeping its vector registers. Logs and leaves the CPU out of the dump
+/// (prefix 0) when they cannot be read.
+#[link_section = ".init.text"]
+fn add_boot_cpu_regs(mode: OldMemMode, sa: &mut SaveArea) {
     let mut regs = [0u8; SaveArea::REGS_LEN];
     if oldmem::Kernel(mode)
         .read(LC_FPREGS_SAVE_AREA, &mut regs)
@@ -203,9 +273,6 @@ pub(crate) fn read_boot_cpu_regs(mode: OldMemMode) {
         pr_warn!("cannot read the boot CPU's registers, dump without them\n");
         return;
     }
-    // SAFETY: By the invariant of `SAVE_AREAS`, element 0 is the boot CPU's
-    // and nothing else accesses it during init.
-    let sa = unsafe { &mut *ptr };
     *sa = SaveArea {
         vxrs_low: sa.vxrs_low,
         vxrs_high: sa.vxrs_high,

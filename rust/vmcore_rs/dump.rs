@@ -11,11 +11,13 @@
 //! `parse_crash_elf64_headers()` in `fs/proc/vmcore.c`.
 
 use crate::{bindings, cpus, file, hsa, oldmem};
+use core::fmt;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
-use kernel::prelude::*;
+use kernel::{c_str, prelude::*};
 use s390_vmcore::{
-    os_info, vmcoreinfo_from_lowcore, DumpSpec, OldMem, OldMemMode, OsInfo, PhysRange, Segment,
+    os_info, vmcoreinfo_from_lowcore, DumpSpec, InRanges, OldMem, OldMemMode, Omission, OsInfo,
+    OsInfoError, OsInfoStatus, PhysRange, Segment, TrustReport, VmcoreinfoSource,
 };
 
 /// Everything a read of the dump needs; built once, never freed.
@@ -33,6 +35,23 @@ pub(crate) struct Dump {
     /// (physical addresses): memblock's `physmem` is gone after init, and
     /// the test kernel rebuilds the header from these.
     ranges: KVec<PhysRange>,
+    /// What the dump trusted and what it left out: the lines of
+    /// [`TrustReport`], ASCII, each ending in a newline, in the first
+    /// `report_len` bytes.
+    report: KVec<u8>,
+    report_len: usize,
+    /// An optional part was left out because an allocation failed (for
+    /// the test kernel's rebuild).
+    #[cfg_attr(not(CONFIG_S390_VMCORE_RUST_TEST), allow(dead_code))]
+    short_of_memory: bool,
+}
+
+impl Dump {
+    /// The trust report: what the dump trusted and what it left out, in
+    /// lines that start with `trust:` and end in a newline.
+    pub(crate) fn report(&self) -> &[u8] {
+        self.report.get(..self.report_len).unwrap_or(&[])
+    }
 }
 
 /// Zeroed, page-aligned memory from `vmalloc_user()`, which `mmap()` can
@@ -47,7 +66,8 @@ pub(crate) struct UserBuf {
 
 impl UserBuf {
     fn new(len: usize) -> Result<Self> {
-        // SAFETY: Plain allocation; the result is checked for null.
+        // SAFETY: `vmalloc_user()` may be called in process context with
+        // any size; it returns zeroed memory or null, checked below.
         let ptr = unsafe { bindings::vmcore_rs_vmalloc_user(len) }.cast::<u8>();
         let ptr = core::ptr::NonNull::new(ptr).ok_or(ENOMEM)?;
         // INVARIANT: `ptr` was just allocated with `len` bytes.
@@ -81,9 +101,11 @@ impl Drop for UserBuf {
     }
 }
 
-// SAFETY: `UserBuf` owns plain memory; shared access is read-only.
+// SAFETY: `UserBuf` owns its memory (no thread affinity: `vfree()` may be
+// called from any task), so it may move between threads.
 unsafe impl Send for UserBuf {}
-// SAFETY: As above.
+// SAFETY: Shared references only give `&[u8]` and the address, so threads
+// sharing a `UserBuf` can only read it.
 unsafe impl Sync for UserBuf {}
 
 /// INVARIANT: null, or a leaked `KBox<Dump>` that is never written again.
@@ -98,54 +120,62 @@ pub(crate) fn get() -> Option<&'static Dump> {
 }
 
 /// Builds the dump and creates the proc file; logs why when it cannot.
+///
+/// Like `elfcorehdr_alloc()`, panics when there is no memory for the ELF
+/// core header: a dump kernel without a dump is of no use, and the panic
+/// lets the machine's panic action (a stand-alone dump) take over where a
+/// reboot would lose the dump.
 #[link_section = ".init.text"]
 pub(crate) fn init() {
     let Some(mode) = oldmem::mode() else {
-        // SAFETY: Plain query of the IPL type.
-        if unsafe { bindings::vmcore_rs_is_ipl_type_dump() } {
+        if oldmem::dump_available() {
             pr_err!("stand-alone dump without HSA size, no dump\n");
         }
         return;
     };
     // The boot CPU's registers are in the HSA, which can be read now.
-    match mode {
-        OldMemMode::Hsa { hsa_size } => {
-            pr_info!("zfcpdump: {} bytes of old memory in the HSA\n", hsa_size);
-            hsa::init();
-            cpus::read_boot_cpu_regs(mode);
-        }
-        OldMemMode::HsaKdump { hsa_size, .. } => {
-            pr_info!("test HSA of {} bytes over kdump\n", hsa_size);
-            hsa::init();
-            cpus::read_boot_cpu_regs(mode);
-        }
-        _ => {}
+    if let OldMemMode::Hsa { hsa_size } | OldMemMode::HsaKdump { hsa_size, .. } = mode {
+        pr_info!("{} bytes of old memory in the HSA\n", hsa_size);
+        hsa::init();
+        cpus::read_boot_cpu_regs(mode);
     }
     let cpus = cpus::save_areas();
     if cpus.is_empty() {
         pr_err!("no CPU registers were saved, no dump\n");
         return;
     }
-    // SAFETY: Plain clock read.
-    let t0 = unsafe { bindings::ktime_get() };
-    match memory_ranges(mode).and_then(|ranges| build(mode, cpus, ranges)) {
-        Ok(dump) => {
-            // SAFETY: Plain clock read.
-            let us = (unsafe { bindings::ktime_get() } - t0) / 1000;
-            oldmem::map_real_memory(old_memory_end(mode, &dump.ranges));
-            let size = dump.size;
-            match KBox::new(dump, GFP_KERNEL) {
-                Ok(dump) => DUMP.store(KBox::into_raw(dump), Ordering::Release),
-                Err(_) => {
-                    pr_err!("out of memory for the dump\n");
-                    return;
-                }
-            }
-            if file::create(size).is_ok() {
-                pr_info!("dump of {} bytes ready (header built in {} us)\n", size, us);
-            }
+    let t0 = crate::ktime_get();
+    let dump = match memory_ranges(mode).and_then(|ranges| build(mode, cpus, ranges)) {
+        Ok(dump) => dump,
+        Err(e) if e == ENOMEM => {
+            crate::panic(c_str!("vmcore_rs: no memory for the ELF core header"))
         }
-        Err(e) => pr_err!("cannot build the ELF core header: error {}\n", e.to_errno()),
+        Err(e) => {
+            pr_err!("cannot build the ELF core header: error {}\n", e.to_errno());
+            return;
+        }
+    };
+    let us = (crate::ktime_get() - t0) / 1000;
+    oldmem::map_real_memory(old_memory_end(mode, &dump.ranges));
+    let size = dump.size;
+    let Ok(dump) = KBox::new(dump, GFP_KERNEL) else {
+        crate::panic(c_str!("vmcore_rs: no memory for the dump"));
+    };
+    for line in dump
+        .report()
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+    {
+        pr_info!(
+            "{}\n",
+            core::str::from_utf8(line).unwrap_or("trust: (not ASCII)")
+        );
+    }
+    // INVARIANT: Leaked, and never written again.
+    DUMP.store(KBox::into_raw(dump), Ordering::Release);
+    file::create_trust_file();
+    if file::create(size).is_ok() {
+        pr_info!("dump of {} bytes ready (header built in {} us)\n", size, us);
     }
 }
 
@@ -156,8 +186,9 @@ pub(crate) fn init() {
 /// allocation of the header build in turn.
 ///
 /// Errors: `ENODEV` without a dump; `ENOMEM` when an allocation failed,
-/// logged with `pr_err` as at boot; `EINVAL` when the new header differs.
-#[cfg(CONFIG_PROC_VMCORE)]
+/// also one that only left an optional part out (logged with `pr_err` or
+/// `pr_warn` as at boot); `EINVAL` when the new header differs.
+#[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 pub(crate) fn rebuild() -> Result {
     let dump = get().ok_or(ENODEV)?;
     let built = KVec::with_capacity(dump.ranges.len(), GFP_KERNEL)
@@ -168,6 +199,9 @@ pub(crate) fn rebuild() -> Result {
         });
     let new = built
         .inspect_err(|e| pr_err!("cannot build the ELF core header: error {}\n", e.to_errno()))?;
+    if new.short_of_memory && !dump.short_of_memory {
+        return Err(ENOMEM);
+    }
     if new.hdr.as_slice() != dump.hdr.as_slice() || new.segs != dump.segs || new.size != dump.size {
         pr_err!("the rebuilt ELF core header differs from the one served\n");
         return Err(EINVAL);
@@ -175,51 +209,145 @@ pub(crate) fn rebuild() -> Result {
     Ok(())
 }
 
+/// Why an optional part of the dump was left out.
+#[derive(Clone, Copy)]
+enum Reason {
+    /// An allocation failed.
+    NoMemory,
+    /// The os_info page, or its entry, is not usable.
+    OsInfo(OsInfoError),
+    /// The old lowcore's VMCOREINFO note is not usable.
+    Lowcore(s390_vmcore::Error),
+    /// os_info describes no kernel layout (its KASLR offset entry is 0, as
+    /// C's `os_info_has_vm()` checks) or an inverted kernel image.
+    NoKernelLayout,
+    /// Old memory at the lowcore's register save area could not be read.
+    Unreadable,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::NoMemory => f.write_str("no memory"),
+            Reason::OsInfo(e) => write!(f, "{e}"),
+            Reason::Lowcore(e) => write!(f, "{e}"),
+            Reason::NoKernelLayout => f.write_str("os_info has no kernel layout"),
+            Reason::Unreadable => f.write_str("unreadable"),
+        }
+    }
+}
+
+/// What the build found in old memory, for the trust report.
+struct Found {
+    /// The os_info page: `Ok` when valid, else why not.
+    os_info: core::result::Result<(), Reason>,
+    vmcoreinfo: VmcoreinfoSource,
+    /// What was left out and why; `None` entries are unused.
+    left_out: [Option<(&'static str, Reason)>; 3],
+}
+
+impl Found {
+    fn leave_out(&mut self, what: &'static str, why: Reason) {
+        if let Some(slot) = self.left_out.iter_mut().find(|s| s.is_none()) {
+            *slot = Some((what, why));
+        }
+    }
+
+    fn short_of_memory(&self) -> bool {
+        matches!(self.os_info, Err(Reason::NoMemory))
+            || self
+                .left_out
+                .iter()
+                .flatten()
+                .any(|(_, r)| matches!(r, Reason::NoMemory))
+    }
+}
+
+/// Reads and checks the old os_info page (one read of the page into a
+/// buffer of ours). Logs why when it cannot be used.
+fn read_os_info(mem: &dyn OldMem, found: &mut Found) -> Option<OsInfo> {
+    let page = KBox::new([0u8; os_info::OS_INFO_SIZE], GFP_KERNEL);
+    let result = match page {
+        Ok(mut page) => OsInfo::read(mem, &mut page).map_err(Reason::OsInfo),
+        Err(_) => Err(Reason::NoMemory),
+    };
+    match result {
+        Ok(info) => {
+            found.os_info = Ok(());
+            Some(info)
+        }
+        Err(why) => {
+            pr_warn!(
+                "old os_info unusable ({}), dump without the kernel-text PT_LOAD\n",
+                why
+            );
+            found.os_info = Err(why);
+            None
+        }
+    }
+}
+
 /// The VMCOREINFO note's contents: from os_info (checksummed) or, failing
 /// that, from the note the old lowcore points to, like `nt_vmcoreinfo()`.
 ///
-/// Returns `Ok(None)`, after a warning, when old memory has no usable
-/// VMCOREINFO (the dump is served without it); `ENOMEM` when its buffer
-/// cannot be allocated (the header is not built rather than built without
-/// the note).
-fn vmcoreinfo(mem: &oldmem::Kernel, info: Option<&OsInfo>) -> Result<Option<KVec<u8>>> {
+/// Returns `None`, after a warning, when old memory has no usable
+/// VMCOREINFO or there is no memory for it: the dump is served without it.
+fn vmcoreinfo(mem: &dyn OldMem, info: Option<&OsInfo>, found: &mut Found) -> Option<KVec<u8>> {
     if let Some(info) = info {
         let size = info.entry_size(os_info::OS_INFO_VMCOREINFO);
         if size > s390_vmcore::VMCOREINFO_MAX as u64 {
             pr_warn!("os_info VMCOREINFO entry of {} bytes is too big\n", size);
         } else if size != 0 {
-            let mut buf = zeroed_vec(size as usize)?;
+            let Ok(mut buf) = zeroed_vec(size as usize) else {
+                pr_warn!(
+                    "no memory for a VMCOREINFO note of {} bytes, dump without it\n",
+                    size
+                );
+                found.leave_out(Omission::VMCOREINFO, Reason::NoMemory);
+                return None;
+            };
             match info.read_entry(mem, os_info::OS_INFO_VMCOREINFO, &mut buf) {
-                Ok(_) => return Ok(Some(buf)),
-                Err(e) => pr_warn!("os_info VMCOREINFO entry unusable ({})\n", e.as_str()),
+                Ok(_) => {
+                    found.vmcoreinfo = VmcoreinfoSource::OsInfo;
+                    return Some(buf);
+                }
+                Err(e) => pr_warn!("os_info VMCOREINFO entry unusable ({})\n", e),
             }
         }
     }
-    let (addr, size) = match vmcoreinfo_from_lowcore(mem) {
-        Ok(v) => v,
+    let note = vmcoreinfo_from_lowcore(mem).and_then(|(addr, size)| {
+        let Ok(mut buf) = zeroed_vec(size) else {
+            return Ok(Err(size));
+        };
+        mem.read(addr, &mut buf).map(|()| Ok(buf))
+    });
+    match note {
+        Ok(Ok(buf)) => {
+            found.vmcoreinfo = VmcoreinfoSource::Lowcore;
+            Some(buf)
+        }
+        Ok(Err(size)) => {
+            pr_warn!(
+                "no memory for a VMCOREINFO note of {} bytes, dump without it\n",
+                size
+            );
+            found.leave_out(Omission::VMCOREINFO, Reason::NoMemory);
+            None
+        }
         Err(e) => {
             pr_warn!(
-                "old VMCOREINFO note unusable ({:?}), dump without VMCOREINFO\n",
+                "old VMCOREINFO note unusable ({}), dump without VMCOREINFO\n",
                 e
             );
-            return Ok(None);
+            found.leave_out(Omission::VMCOREINFO, Reason::Lowcore(e));
+            None
         }
-    };
-    let mut buf = zeroed_vec(size)?;
-    if mem.read(addr, &mut buf).is_err() {
-        pr_warn!(
-            "cannot read the old VMCOREINFO at {:#x}, dump without it\n",
-            addr
-        );
-        return Ok(None);
     }
-    Ok(Some(buf))
 }
 
 fn zeroed_vec<T: Copy + Default>(len: usize) -> Result<KVec<T>> {
     Ok(KVec::from_elem(T::default(), len, GFP_KERNEL)?)
 }
-
 /// Calls `f` for each range of the crashed system's memory: all physical
 /// memory (`physmem`) but the crashkernel area, like `for_each_physmem_range`
 /// over `oldmem_type` in `crash_dump.c`.
@@ -286,46 +414,84 @@ fn memory_ranges(mode: OldMemMode) -> Result<KVec<PhysRange>> {
 }
 
 /// Builds the dump: reads os_info and VMCOREINFO from old memory, sizes the
-/// header, allocates it and the segment table once, and fills them.
+/// header, allocates it, the segment table and the trust report once, and
+/// fills them. Every address read from old memory is checked against the
+/// crashed system's memory `ranges` before it is followed ([`InRanges`]);
+/// what fails a check, or finds no memory, is left out and logged.
 ///
-/// Errors: `ENOMEM` when an allocation fails (nothing is leaked), `EINVAL`
-/// when the inputs cannot describe an ELF core (e.g. too many ranges).
+/// Errors: `ENOMEM` when an allocation of the header, the segment table or
+/// the report fails (nothing is leaked), `EINVAL` when the inputs cannot
+/// describe an ELF core (e.g. too many ranges).
 fn build(
     mode: OldMemMode,
     cpus: &[s390_vmcore::SaveArea],
     ranges: KVec<PhysRange>,
 ) -> Result<Dump> {
-    let mem = oldmem::Kernel(mode);
-    let info = match OsInfo::read(&mem) {
-        Ok(info) => Some(info),
-        Err(e) => {
-            pr_warn!(
-                "old os_info unusable ({}), dump without the kernel-text PT_LOAD\n",
-                e.as_str()
-            );
-            None
-        }
+    let kernel = oldmem::Kernel(mode);
+    let mem = InRanges::new(&kernel, &ranges);
+    let mut found = Found {
+        os_info: Ok(()),
+        vmcoreinfo: VmcoreinfoSource::Absent,
+        left_out: [None; 3],
     };
-    let vmcoreinfo = vmcoreinfo(&mem, info.as_ref())?;
+    let info = read_os_info(&mem, &mut found);
+    let vmcoreinfo = vmcoreinfo(&mem, info.as_ref(), &mut found);
+    let text = s390_vmcore::text_segment(info.as_ref());
+    if text.is_none() {
+        let why = match found.os_info {
+            Err(why) => why,
+            Ok(()) => Reason::NoKernelLayout,
+        };
+        found.leave_out(Omission::KERNEL_TEXT, why);
+    }
+    if cpus.first().is_some_and(|boot| boot.prefix == 0) {
+        found.leave_out(Omission::BOOT_CPU_REGISTERS, Reason::Unreadable);
+    }
 
+    let has_vx = crate::has_vx();
     let spec = DumpSpec {
         cpus,
-        // SAFETY: Facility query.
-        has_vx: unsafe { bindings::vmcore_rs_has_vx() },
+        has_vx,
         vmcoreinfo: vmcoreinfo.as_deref(),
-        text: s390_vmcore::text_segment(info.as_ref()),
+        text,
         identity_base: s390_vmcore::identity_base(info.as_ref()),
         ranges: &ranges,
     };
     let layout = s390_vmcore::layout(&spec).map_err(|_| EINVAL)?;
     let mut hdr = UserBuf::new(layout.header_len)?;
     let mut segs = zeroed_vec(layout.nsegments)?;
+    let mut report = zeroed_vec(s390_vmcore::TRUST_REPORT_MAX)?;
     let size = s390_vmcore::build(&spec, hdr.as_mut_slice(), &mut segs).map_err(|_| EINVAL)?;
+
+    let mut left_out = [Omission::new(&"", &""); 3];
+    let mut n = 0;
+    for (what, why) in found.left_out.iter().flatten() {
+        left_out[n] = Omission::new(what, why);
+        n += 1;
+    }
+    let trust = TrustReport {
+        bytes: s390_vmcore::source_bytes(mode, &segs),
+        os_info: match &found.os_info {
+            Ok(()) => OsInfoStatus::Valid,
+            Err(Reason::OsInfo(OsInfoError::NotAvailable)) => OsInfoStatus::Missing,
+            Err(why) => OsInfoStatus::Unusable(why),
+        },
+        vmcoreinfo: found.vmcoreinfo,
+        cpus: s390_vmcore::notes::cpu_count(cpus),
+        vector_registers: has_vx,
+        left_out: &left_out[..n],
+    };
+    // Cannot fail: the buffer holds the longest report of at most
+    // `TRUST_OMISSIONS_MAX` omissions with short texts.
+    let report_len = trust.write_to(&mut report).unwrap_or(0);
     Ok(Dump {
         mode,
         hdr,
         segs,
         size,
         ranges,
+        report,
+        report_len,
+        short_of_memory: found.short_of_memory(),
     })
 }

@@ -8,6 +8,10 @@
 //! `mmap()`: the header from its `vmalloc_user()` buffer, real memory
 //! remapped page frame by page frame, HSA pages filled on fault.
 //!
+//! Beside it, `/sys/kernel/debug/vmcore_rs/trust` (mode 0400) gives the
+//! dump's trust report (what it read from where, what it left out), the
+//! lines the kernel logged at init.
+//!
 //! Reference: `read_vmcore()`, `mmap_vmcore()`, `proc_vmcore_ops` in
 //! `fs/proc/vmcore.c`.
 
@@ -44,7 +48,8 @@ unsafe fn read_to_iter(
                 let src = &dump.hdr.as_slice()[start..start + len];
                 // SAFETY: `src` is valid for `len` bytes; `iter` is valid
                 // by the function's contract.
-                let got = unsafe { bindings::_copy_to_iter(src.as_ptr().cast(), len, iter) };
+                let got =
+                    unsafe { bindings::vmcore_rs_copy_to_iter(src.as_ptr().cast(), len, iter) };
                 (got as u64, (got < len).then_some(CopyStop::Destination))
             }
             Chunk::OldMem { paddr, len } => {
@@ -58,7 +63,8 @@ unsafe fn read_to_iter(
         if stop.is_some() {
             return (done, stop);
         }
-        // SAFETY: Process context, no locks held.
+        // SAFETY: `cond_resched()` may sleep: reads run in process context
+        // and hold no lock here.
         unsafe { bindings::vmcore_rs_cond_resched() };
     }
     (done, None)
@@ -186,7 +192,10 @@ unsafe extern "C" fn mmap(
             }
         };
         if rc != 0 {
-            // SAFETY: Undoes the part of `vma` mapped so far.
+            // SAFETY: `vma` is valid by the function's contract and its
+            // first `done` bytes were mapped above; the VFS calls `mmap()`
+            // with `mmap_lock` held for writing, as `do_munmap()` needs
+            // (C's `mmap_vmcore()` undoes a failed mapping the same way).
             unsafe { bindings::vmcore_rs_unmap(vma, done) };
             return EAGAIN.to_errno();
         }
@@ -223,14 +232,78 @@ pub(crate) fn create(size: u64) -> Result {
         pr_err!("cannot create /proc/{}\n", NAME);
         return Err(ENOMEM);
     }
-    // SAFETY: `pde` was just created.
+    // SAFETY: `pde` was just returned by `proc_create()` and is never
+    // removed, so it stays valid; as in C's `vmcore_init()`, a reader that
+    // opens the file before the size is set sees size 0, nothing unsound.
     unsafe { bindings::proc_set_size(pde, size as i64) };
-    #[cfg(not(CONFIG_PROC_VMCORE))]
-    // SAFETY: Written once here, during init: this kernel's dump header is
-    // in its own memory.
-    unsafe {
-        // ELFCORE_ADDR_NEWMEM, (-3ULL) in include/linux/crash_dump.h.
-        bindings::elfcorehdr_addr = u64::MAX - 2;
-    }
     Ok(())
+}
+
+/// Reads the trust report (`Dump::report`) at `*ppos` into the user buffer
+/// `buf` of `count` bytes.
+///
+/// Returns the bytes read, 0 at the end, `-EFAULT` for a bad buffer.
+///
+/// # Safety
+///
+/// Called by the VFS with a user buffer of `count` bytes and a valid
+/// position.
+unsafe extern "C" fn trust_read(
+    _file: *mut bindings::file,
+    buf: *mut ffi::c_char,
+    count: usize,
+    ppos: *mut bindings::loff_t,
+) -> isize {
+    let Some(dump) = dump::get() else {
+        return 0;
+    };
+    // SAFETY: `buf` and `ppos` are valid by the function's contract; the
+    // report is valid for its length and never freed.
+    unsafe {
+        bindings::simple_read_from_buffer(
+            buf.cast(),
+            count,
+            ppos,
+            dump.report().as_ptr().cast(),
+            dump.report().len(),
+        )
+    }
+}
+
+const fn trust_ops() -> bindings::file_operations {
+    // SAFETY: `file_operations` is plain data for which all zeroes (no
+    // owner, no flags, no callbacks) is valid.
+    let mut ops: bindings::file_operations = unsafe { core::mem::zeroed() };
+    ops.read = Some(trust_read);
+    ops.llseek = Some(bindings::default_llseek);
+    ops
+}
+
+/// `file_operations` made shareable.
+struct FileOps(bindings::file_operations);
+
+// SAFETY: The operations are never written after compile time, and their
+// only pointer besides functions, `owner`, is null.
+unsafe impl Sync for FileOps {}
+
+static TRUST_OPS: FileOps = FileOps(trust_ops());
+
+/// Creates `/sys/kernel/debug/vmcore_rs/trust`; without debugfs, or when
+/// debugfs fails, there is none (the report is in the kernel log).
+pub(crate) fn create_trust_file() {
+    #[cfg(CONFIG_DEBUG_FS)]
+    // SAFETY: The names are NUL terminated; debugfs accepts an error
+    // pointer as parent and then creates nothing; `TRUST_OPS` lives
+    // forever, and its read needs no private data.
+    unsafe {
+        let dir =
+            bindings::debugfs_create_dir(c_str!("vmcore_rs").as_char_ptr(), core::ptr::null_mut());
+        bindings::debugfs_create_file(
+            c_str!("trust").as_char_ptr(),
+            bindings::S_IRUSR as u16,
+            dir,
+            core::ptr::null_mut(),
+            &TRUST_OPS.0,
+        );
+    }
 }

@@ -24,13 +24,13 @@
 //! Reference: `memcpy_hsa_iter()` in `drivers/s390/char/zcore.c`,
 //! `sclp_sdias_copy()` in `drivers/s390/char/sclp_sdias.c`.
 
-use crate::{bindings, oldmem};
+use crate::bindings;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::prelude::*;
 use kernel::sync::{new_mutex, Mutex};
 use s390_vmcore::{
-    CopyStop, HsaWindow, OldMem, OldMemMode, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES, PAGE_SIZE,
+    CopyStop, HsaWindow, OldMemMode, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES, PAGE_SIZE,
 };
 
 /// The window and its buffer.
@@ -101,6 +101,7 @@ pub(crate) unsafe fn copy_to_iter(
 ) -> (u64, Option<CopyStop>) {
     let (hsa_size, test) = match mode {
         OldMemMode::Hsa { hsa_size } => (hsa_size, None),
+        // The test HSA (`oldmem::mode()` makes it only in test kernels).
         OldMemMode::HsaKdump {
             hsa_size,
             start,
@@ -156,7 +157,8 @@ unsafe fn read_locked(
 ) -> (u64, Option<CopyStop>) {
     let mut guard = reader.lock();
     let Reader { window, buf } = &mut *guard;
-    // SAFETY: A plain read of zcore's flag.
+    // SAFETY: `zcore_hsa_available()` reads a flag that zcore sets once at
+    // init and clears on release; it has no preconditions.
     if test.is_none() && !unsafe { bindings::zcore_hsa_available() } {
         // Released: nothing may be served from the buffer any more.
         window.invalidate();
@@ -196,8 +198,16 @@ unsafe fn read_locked(
 
 /// The test HSA's fetch: SDIAS blocks from `first` on into `dst`, copied
 /// from where the kdump flow keeps old memory (`kdump`).
+#[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 fn test_fetch(kdump: OldMemMode, dst: &mut [u8], first: i32) -> Result<(), s390_vmcore::Error> {
-    oldmem::Kernel(kdump).read((first as u64 - 2) * PAGE_SIZE, dst)
+    use s390_vmcore::OldMem;
+    crate::oldmem::Kernel(kdump).read((first as u64 - 2) * PAGE_SIZE, dst)
+}
+
+/// Without test interfaces there is no test HSA to fetch from.
+#[cfg(not(CONFIG_S390_VMCORE_RUST_TEST))]
+fn test_fetch(_: OldMemMode, _: &mut [u8], _: i32) -> Result<(), s390_vmcore::Error> {
+    Err(s390_vmcore::Error::Read)
 }
 
 // The window asks for whole blocks of the buffer.

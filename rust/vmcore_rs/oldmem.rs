@@ -10,20 +10,20 @@
 //! rest in place.
 //!
 //! Real memory: at init ([`map_real_memory`]) the crashed system's memory
-//! above this kernel's own is mapped into the identity mapping, as the
-//! kernel does for DCSS segments (`vmem_add_mapping()`, large pages), and
-//! reads copy straight from there into the destination: no lock, no
-//! remapping, nothing allocated per read, readers in parallel. The kernel's
+//! above this kernel's own is mapped into the identity mapping read-only
+//! (`vmem_add_mapping_ro()`, large pages, as for DCSS segments): a stray
+//! write to it faults instead of changing the dump. Reads copy straight
+//! from there into the destination: no lock, no remapping, nothing allocated per read, readers in parallel. The kernel's
 //! `memcpy_real_iter()` (`arch/s390/mm/maccess.c`), which remaps one page
 //! at a time through a single window under a global mutex, remains for what
 //! is not mapped: before init (the early CPU save, the header build) and
 //! beyond what the mapping may cover (`max_mappable`, at least 512 GiB, and
 //! page tables of at most 1/16 of this kernel's memory).
 //!
-//! The test kernel can put a test HSA over a kdump boot (QEMU has no HSA):
-//! with `vmcore_rs_test_hsa=SIZE` old memory below SIZE takes the HSA path
-//! ([`hsa`]), whose fetch reads the old contents where kdump keeps them;
-//! everything else is the production code.
+//! A test kernel (`CONFIG_S390_VMCORE_RUST_TEST`) can put a test HSA over
+//! a kdump boot: with `vmcore_rs_test_hsa=SIZE` old memory below SIZE takes
+//! the HSA path ([`hsa`]), whose fetch reads the old contents where kdump
+//! keeps them; everything else is the production code.
 //!
 //! Reference: `copy_oldmem_iter()` in `arch/s390/kernel/crash_dump.c`,
 //! `memcpy_hsa_iter()` in `drivers/s390/char/zcore.c`.
@@ -33,44 +33,62 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::prelude::*;
 use s390_vmcore::{map_oldmem, CopyStop, OldMem, OldMemMode, Source};
 
-use s390_vmcore::PAGE_SIZE;
+/// The crashkernel area of a kdump kernel, `(start, size)` in bytes
+/// (`oldmem_data`), or `None` in any other kernel.
+fn kdump_area() -> Option<(u64, u64)> {
+    // SAFETY: `oldmem_data` is written once by the decompressor before the
+    // kernel starts and only read afterwards, so this read races with no
+    // write.
+    let (start, size) = unsafe { (bindings::oldmem_data.start, bindings::oldmem_data.size) };
+    (start != 0).then_some((start as u64, size as u64))
+}
 
-/// How this boot reaches the crashed system's memory, or `None` when this is
-/// no dump kernel. Only during init (the test HSA size is init data).
+/// Whether this kernel was IPLed as a stand-alone (zfcp or NVMe) dump.
+fn is_ipl_type_dump() -> bool {
+    // SAFETY: The IPL type is set up by `setup_arch()` before anything of
+    // this crate runs and only read afterwards.
+    unsafe { bindings::vmcore_rs_is_ipl_type_dump() }
+}
+
+/// Whether this is a dump kernel, kdump or stand-alone dump: C's
+/// `dump_available()` in `arch/s390/kernel/smp.c`. The CPUs of the crashed
+/// system are saved and the system reset whenever this is true, even when
+/// no dump can be built later (a stand-alone dump without HSA size).
+pub(crate) fn dump_available() -> bool {
+    kdump_area().is_some() || is_ipl_type_dump()
+}
+
+/// How this boot reaches the crashed system's memory, or `None` when this
+/// is no dump kernel or, for a stand-alone dump, the HSA size is not known
+/// (as in `elfcorehdr_alloc()`, no dump then). Only during init (the test
+/// HSA size is init data).
 #[link_section = ".init.text"]
 pub(crate) fn mode() -> Option<OldMemMode> {
-    // SAFETY: `oldmem_data` is written once by the decompressor before the
-    // kernel runs and only read afterwards.
-    let (start, size) = unsafe { (bindings::oldmem_data.start, bindings::oldmem_data.size) };
-    if start != 0 {
-        let (start, size) = (start as u64, size as u64);
-        // SAFETY: Reads a boot parameter; we run during init.
-        let test_hsa = unsafe { bindings::vmcore_rs_test_hsa_size() } as u64;
-        if test_hsa != 0 {
-            // The HSA is read and mapped by whole pages.
-            let hsa_size = test_hsa & !(PAGE_SIZE - 1);
-            return Some(OldMemMode::HsaKdump {
-                hsa_size,
-                start,
-                size,
-            });
+    if let Some((start, size)) = kdump_area() {
+        #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
+        {
+            // SAFETY: Reads an init variable set by an early parameter; we
+            // run during init, before init memory is freed.
+            let test_hsa = unsafe { bindings::vmcore_rs_test_hsa_size() } as u64;
+            if test_hsa != 0 {
+                // The HSA is read and mapped by whole pages.
+                let hsa_size = test_hsa & !(s390_vmcore::PAGE_SIZE - 1);
+                return Some(OldMemMode::HsaKdump {
+                    hsa_size,
+                    start,
+                    size,
+                });
+            }
         }
         return Some(OldMemMode::Kdump { start, size });
     }
-    // SAFETY: Plain query of the IPL type, set up early in `setup_arch()`.
-    if unsafe { bindings::vmcore_rs_is_ipl_type_dump() } {
-        // SAFETY: `sclp.hsa_size` is set by the early SCLP code and only read.
-        let hsa_size = unsafe { bindings::vmcore_rs_hsa_size() };
-        if hsa_size == 0 {
-            // As `elfcorehdr_alloc()`: without the HSA size no dump (the
-            // initcall says so).
-            return None;
-        }
-        return Some(OldMemMode::Hsa {
-            hsa_size: hsa_size as u64,
-        });
+    if !is_ipl_type_dump() {
+        return None;
     }
-    None
+    // SAFETY: `sclp.hsa_size` is set by the early SCLP code before this
+    // crate runs and only read afterwards.
+    let hsa_size = unsafe { bindings::vmcore_rs_hsa_size() } as u64;
+    (hsa_size != 0).then_some(OldMemMode::Hsa { hsa_size })
 }
 
 /// Copies `len` bytes of old memory at physical address `paddr` into
@@ -131,13 +149,11 @@ static DIRECT_END: AtomicU64 = AtomicU64::new(0);
 /// helper at 1/16 of this kernel's memory.
 pub(crate) fn map_real_memory(end: u64) {
     let mut start = 0;
-    // SAFETY: Plain clock read.
-    let t0 = unsafe { bindings::ktime_get() };
+    let t0 = crate::ktime_get();
     // SAFETY: Init, single threaded; maps memory that nothing in this
     // kernel uses.
     let mapped = unsafe { bindings::vmcore_rs_map_oldmem(end as usize, &mut start) } as u64;
-    // SAFETY: Plain clock read.
-    let us = (unsafe { bindings::ktime_get() } - t0) / 1000;
+    let us = (crate::ktime_get() - t0) / 1000;
     if mapped > start as u64 {
         pr_info!(
             "old memory {:#x}-{:#x} mapped in {} us\n",
@@ -157,6 +173,35 @@ pub(crate) fn map_real_memory(end: u64) {
         DIRECT_START.store(start as u64, Ordering::Relaxed);
         DIRECT_END.store(mapped, Ordering::Release);
     }
+}
+
+/// Test kernel only: tries to change the byte of old memory at physical
+/// `paddr` through the mapping of [`map_real_memory`], as a stray write of
+/// this kernel would, with `copy_to_kernel_nofault()`; called by the
+/// debugfs file `vmcore_rs/write_oldmem` in `rust/test.c`.
+///
+/// Returns `-EFAULT` when the write faulted (the mapping is read-only, as
+/// it must be), 0 when it changed the byte, `-EINVAL` when `paddr` is not
+/// mapped.
+#[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
+#[no_mangle]
+pub extern "C" fn s390_vmcore_rs_test_write_oldmem(paddr: u64) -> kernel::ffi::c_int {
+    let end = DIRECT_END.load(Ordering::Acquire);
+    if paddr < DIRECT_START.load(Ordering::Relaxed) || paddr >= end {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: `paddr` lies in the identity mapping of old memory (checked
+    // above), which is readable for as long as this kernel runs.
+    let dst = unsafe { bindings::vmcore_rs_va(paddr as usize) }.cast::<u8>();
+    // SAFETY: As above; a volatile read because the write below may change
+    // the byte behind the compiler's back.
+    let byte = !unsafe { dst.read_volatile() };
+    // SAFETY: `copy_to_kernel_nofault()` takes the fault of a destination
+    // that cannot be written and returns -EFAULT; the source is one byte on
+    // our stack.
+    let rc =
+        unsafe { bindings::copy_to_kernel_nofault(dst.cast(), (&byte as *const u8).cast(), 1) };
+    rc as kernel::ffi::c_int
 }
 
 /// Bytes copied from the identity mapping between two `cond_resched()`.
@@ -184,17 +229,18 @@ unsafe fn copy_real(iter: *mut bindings::iov_iter, paddr: u64, len: u64) -> u64 
     while done < len {
         let step = core::cmp::min(len - done, COPY_STEP);
         // SAFETY: `[paddr, paddr + len)` is memory of this machine and lies
-        // in the identity mapping (checked above); `iter` is valid by the
-        // function's contract.
+        // in the identity mapping (checked above), so `src` is readable for
+        // `step` bytes; `iter` is valid by the function's contract.
         let copied = unsafe {
             let src = bindings::vmcore_rs_va((paddr + done) as usize);
-            bindings::_copy_to_iter(src, step as usize, iter)
+            bindings::vmcore_rs_copy_to_iter(src, step as usize, iter)
         } as u64;
         done += copied;
         if copied < step {
             break;
         }
-        // SAFETY: Process context, no locks held.
+        // SAFETY: `cond_resched()` may sleep: reads run in process context
+        // and hold no lock here.
         unsafe { bindings::vmcore_rs_cond_resched() };
     }
     done

@@ -192,10 +192,9 @@ unsafe extern "C" fn mmap(
             }
         };
         if rc != 0 {
-            // SAFETY: `vma` is valid by the function's contract and its
-            // first `done` bytes were mapped above; the VFS calls `mmap()`
-            // with `mmap_lock` held for writing, as `do_munmap()` needs
-            // (C's `mmap_vmcore()` undoes a failed mapping the same way).
+            // C's `mmap_vmcore()` undoes a failed mapping the same way.
+            // SAFETY: `vma` is valid and its first `done` bytes are mapped;
+            // `mmap()` runs with `mmap_lock` held for writing, as needed.
             unsafe { bindings::vmcore_rs_unmap(vma, done) };
             return EAGAIN.to_errno();
         }

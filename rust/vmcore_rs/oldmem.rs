@@ -196,11 +196,10 @@ pub extern "C" fn s390_vmcore_rs_test_write_oldmem(paddr: u64) -> kernel::ffi::c
     // SAFETY: As above; a volatile read because the write below may change
     // the byte behind the compiler's back.
     let byte = !unsafe { dst.read_volatile() };
+    let src: *const u8 = &byte;
     // SAFETY: `copy_to_kernel_nofault()` takes the fault of a destination
-    // that cannot be written and returns -EFAULT; the source is one byte on
-    // our stack.
-    let rc =
-        unsafe { bindings::copy_to_kernel_nofault(dst.cast(), (&byte as *const u8).cast(), 1) };
+    // that cannot be written and returns -EFAULT; `src` is one stack byte.
+    let rc = unsafe { bindings::copy_to_kernel_nofault(dst.cast(), src.cast(), 1) };
     rc as kernel::ffi::c_int
 }
 

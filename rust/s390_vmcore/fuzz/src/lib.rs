@@ -69,6 +69,16 @@ impl FakeMem {
             .collect()
     }
 
+    /// [`FakeMem::ranges`] less the middle one when there are more than
+    /// two, so that the range check also meets a hole.
+    pub fn ranges_with_hole(&self) -> Vec<PhysRange> {
+        let mut ranges = self.ranges();
+        if ranges.len() > 2 {
+            ranges.remove(ranges.len() / 2);
+        }
+        ranges
+    }
+
     /// Copy `len` readable bytes at `a` (None if any is unreadable).
     pub fn get(&self, a: u64, len: usize) -> Option<Vec<u8>> {
         (0..len)

@@ -285,18 +285,18 @@ hostile_run() {
 	done
 	trust "$name" "$dir" "$pattern"
 }
+# The warnings that name each pointer.
+os_info_out="old os_info unusable (0x[0-9a-f]* $outside)"
+note_out="old VMCOREINFO note unusable (0x[0-9a-f]* ([0-9]* bytes) $outside)"
+entry_out="os_info VMCOREINFO entry unusable (0x[0-9a-f]* $outside)"
 hostile_run ptr-hole "os_info@hole,vmcoreinfo@hole" --no-vmcoreinfo \
 	"left out: VMCOREINFO note (0x[0-9a-f]* ([0-9]* bytes) $outside)" kdump \
-	"old os_info unusable (0x[0-9a-f]* $outside)" \
-	"old VMCOREINFO note unusable (0x[0-9a-f]* ([0-9]* bytes) $outside)"
-hostile_run entry-hole "os_info_entry@hole" "" "VMCOREINFO from the lowcore note" kdump \
-	"os_info VMCOREINFO entry unusable (0x[0-9a-f]* $outside)"
+	"$os_info_out" "$note_out"
+hostile_run entry-hole "os_info_entry@hole" "" "VMCOREINFO from the lowcore note" kdump "$entry_out"
 hostile_run ptr-end "os_info@end,vmcoreinfo@end" --no-vmcoreinfo \
 	"left out: kernel-text PT_LOAD (0x[0-9a-f]* $outside)" zfcpdump \
-	"old os_info unusable (0x[0-9a-f]* $outside)" \
-	"old VMCOREINFO note unusable (0x[0-9a-f]* ([0-9]* bytes) $outside)"
-hostile_run entry-end "os_info_entry@end" "" "VMCOREINFO from the lowcore note" zfcpdump \
-	"os_info VMCOREINFO entry unusable (0x[0-9a-f]* $outside)"
+	"$os_info_out" "$note_out"
+hostile_run entry-end "os_info_entry@end" "" "VMCOREINFO from the lowcore note" zfcpdump "$entry_out"
 
 # SDIAS fails the requests for HSA page 0x1234 (block 0x1236), once with
 # "no data" and once with "partially stored" and nothing stored: read() of

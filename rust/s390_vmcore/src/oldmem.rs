@@ -235,7 +235,7 @@ impl OldMem for InRanges<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::cell::RefCell;
@@ -481,7 +481,9 @@ mod tests {
         assert_eq!(read_oldmem(m, &mut ok, 0, &mut []), Ok(()));
     }
 
-    fn arb_mode() -> impl Strategy<Value = OldMemMode> {
+    /// Every mode with small addresses, realistic and overlapping layouts
+    /// (also used by the tests of `report`).
+    pub(crate) fn arb_mode() -> impl Strategy<Value = OldMemMode> {
         prop_oneof![
             Just(OldMemMode::Real),
             (0u64..0x10000).prop_map(|h| OldMemMode::Hsa { hsa_size: h }),

@@ -56,10 +56,13 @@ qemu: $(BUILD)/.setup-done
 #   test        the same with the C /proc/vmcore beside ours (make check)
 #   zfcpdump    the zfcpdump product kernel: Rust /proc/vmcore, no C one
 #   zfcpdump-c  the zfcpdump kernel with the C implementation instead
+#   product-c   the product kernel with the C implementation instead (the
+#               other side of make bench's shipped-configuration table)
 FRAGS_product := rust kdump-guest product
 FRAGS_test := rust kdump-guest test
 FRAGS_zfcpdump := rust product
 FRAGS_zfcpdump-c := c-only
+FRAGS_product-c := kdump-guest c-only
 
 # $(1): kernel name
 define kernel_rules
@@ -77,7 +80,7 @@ kernel-$(1): $(BUILD)/kernel-$(1)/.config
 		{ tail -40 $(BUILD)/kernel-$(1)/build.log; \
 		  echo "vmcore-rs: FAILED kernel build ($(1)), see $(BUILD)/kernel-$(1)/build.log"; exit 1; }
 endef
-$(foreach k,product test zfcpdump zfcpdump-c,$(eval $(call kernel_rules,$(k))))
+$(foreach k,product test zfcpdump zfcpdump-c product-c,$(eval $(call kernel_rules,$(k))))
 
 # The zfcpdump kernel must fit in the HSA: bzImage and vmlinux sizes of the
 # zfcpdump kernel with ours against the one with the C implementation.
@@ -124,7 +127,7 @@ endif
 
 # Ours against the C implementation: throughput in the guest, host benches
 # of the header build, footprint (scripts/bench.sh; out/bench/bench.json).
-bench: kernel-test selftests zfcpdump-size qemu
+bench: kernel-product kernel-product-c kernel-test selftests zfcpdump-size qemu
 	scripts/bench.sh $(OUT)/bench $(OUT)/zfcpdump-size.txt
 
 # Fuzz the parsers of old memory longer than make check does.

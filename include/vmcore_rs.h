@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <linux/crash_dump.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>

@@ -2,36 +2,54 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: ours against the C implementation, side by side.
-#   1. the guest: the test kernel crashes for real in QEMU (2 GiB, 2 CPUs);
-#      its dump kernel times read() with 1 MiB and 4 KiB buffers, mmap(),
-#      4 concurrent readers and makedumpfile on /proc/vmcore_rs and the C
-#      /proc/vmcore of the same boot, and memcpy() as the limit
-#      (scripts/guest/init, selftests/vmcore/vmcore_bench.c); the header
-#      build time at boot from our timestamp and initcall_debug;
-#   2. the host: criterion benches of the pure crate (scripts/bench-host.sh);
-#   3. the zfcpdump kernel's size against the C-only one (make zfcpdump-size);
-#   4. the HSA through SDIAS: the test kernel dumped by the patched QEMU's
+#   1. the shipped configuration: the product kernel (ours) and the
+#      product-c kernel (the C implementation, the same configuration
+#      otherwise) each crash for real in QEMU (2 GiB, 2 CPUs) in their own
+#      boots, in ABBA order; each dump kernel (initcall_debug) times
+#      read() with 1 MiB and 4 KiB buffers, mmap(), 4 concurrent readers,
+#      memcpy() as the ceiling and a tmpfs read() as a reference, in
+#      BENCH_ROUNDS rounds (default 3), and makedumpfile -d 31 in three
+#      modes five times each (scripts/guest/init,
+#      selftests/vmcore/vmcore_bench.c);
+#   2. the test kernel: /proc/vmcore_rs and the C /proc/vmcore of the same
+#      boot, five rounds, the order alternating; the header build and
+#      both initcalls of that boot;
+#   3. the host: criterion benches of the pure crate (scripts/bench-host.sh);
+#   4. the zfcpdump kernel's size against the C-only one (make zfcpdump-size);
+#   5. the HSA through SDIAS: the test kernel dumped by the patched QEMU's
 #      dump IPL (HSA 0x6003000, each SDIAS request completing after 100 us),
 #      its zfcpdump kernel reading the HSA range of both files of the same
 #      boot, the SDIAS requests counted by a kprobe (make qemu).
-# Prints the table; writes OUT/bench.json.
+# Prints the tables; writes OUT/bench.json (scripts/bench-report.py).
 # Usage: scripts/bench.sh OUT_DIR [ZFCPDUMP_SIZE_TXT]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$top/out/bench}
 sizes=${2:-$top/out/zfcpdump-size.txt}
 mkdir -p "$out"
+boot=$top/build/kernel-%s/arch/s390/boot/bzImage
+shipped=()
+n=0
+for k in product product-c product-c product; do
+	n=$((n + 1))
+	"$top/scripts/run-dump.sh" --bench --mem 2048 --smp 2 --timeout 1800 \
+		--kernel "$(printf "$boot" $k)" --vmlinux "$top/build/kernel-$k/vmlinux" \
+		--out "$out/shipped-$n-$k" --work "$top/build/run-bench" \
+		--append "vmcore_pattern_mib=0 vmcore_bench_rounds=${BENCH_ROUNDS:-3}"
+	shipped+=("$out/shipped-$n-$k")
+done
 "$top/scripts/run-dump.sh" --bench --mem 2048 --smp 2 --timeout 1800 \
-	--kernel "$top/build/kernel-test/arch/s390/boot/bzImage" \
+	--kernel "$(printf "$boot" test)" \
 	--vmlinux "$top/build/kernel-test/vmlinux" --out "$out/guest-run" \
 	--work "$top/build/run-bench" --compare /proc/vmcore \
 	--append "vmcore_path=/proc/vmcore_rs vmcore_pattern_mib=0"
 "$top/scripts/run-dump.sh" --hsa-bench --zfcpdump 0x6003000 --sdias-delay 100 \
-	--timeout 1800 --kernel "$top/build/kernel-test/arch/s390/boot/bzImage" \
+	--timeout 1800 --kernel "$(printf "$boot" test)" \
 	--vmlinux "$top/build/kernel-test/vmlinux" --out "$out/hsa-run" \
 	--work "$top/build/run-bench" --compare /proc/vmcore \
 	--append "vmcore_path=/proc/vmcore_rs vmcore_pattern_mib=0"
 "$top/scripts/bench-host.sh" "$out/host.json"
 echo
-python3 "$top/scripts/bench-report.py" "$out/guest-run" "$out/host.json" \
-	"$sizes" "$out/bench.json" "$out/hsa-run"
+python3 "$top/scripts/bench-report.py" "$out/bench.json" --shipped "${shipped[@]}" \
+	--same-boot "$out/guest-run" --hsa "$out/hsa-run" --host "$out/host.json" \
+	--sizes "$sizes" | tee "$out/bench.txt"

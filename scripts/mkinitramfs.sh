@@ -72,6 +72,11 @@ find_lib() {
 }
 declare -A done_libs=()
 todo=("$STAGE/sbin/kexec" "$STAGE/usr/bin/makedumpfile" "$STAGE/sbin/zgetdump")
+# glibc dlopen()s libgcc_s.so.1 to unwind a thread that ends with
+# pthread_exit(): makedumpfile --num-threads aborts without it.
+cp -L "$(find_lib libgcc_s.so.1)" "$STAGE/lib/$ARCH-linux-gnu/libgcc_s.so.1" ||
+	die "no libgcc_s.so.1 in $R"
+done_libs[libgcc_s.so.1]=1
 while ((${#todo[@]})); do
 	f=${todo[0]}
 	todo=("${todo[@]:1}")

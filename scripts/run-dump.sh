@@ -43,7 +43,8 @@
 #                      without the vector facility
 # --bench              measure instead of saving the dump (scripts/bench.sh):
 #                      the dump kernel (with initcall_debug) times reads of
-#                      the vmcore against --compare; DIR/guest/bench.txt
+#                      the vmcore and, if given, of --compare;
+#                      DIR/guest/bench.txt
 # --work DIR           disk images (default build/run-dump); the two big ones
 #                      are deleted after extraction unless --keep-disks
 # --zfcpdump HSA_SIZE  stand-alone dump through the emulated HSA (bytes, a
@@ -118,7 +119,6 @@ done
 [[ -n $KERNEL && -n $VMLINUX && -n $OUT ]] || usage
 [[ -z $COMPARE ]] || APPEND="${APPEND:+$APPEND }vmcore_compare=$COMPARE"
 if [[ -n $BENCH ]]; then
-	[[ -n $COMPARE ]] || fail args "$0" "--bench needs --compare"
 	APPEND="$APPEND vmcore_bench=1"
 	KDUMP_APPEND="${KDUMP_APPEND:+$KDUMP_APPEND }initcall_debug"
 fi

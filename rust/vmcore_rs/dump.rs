@@ -156,7 +156,7 @@ pub(crate) fn init() {
         }
     };
     let us = (crate::ktime_get() - t0) / 1000;
-    oldmem::map_real_memory(old_memory_end(mode, &dump.ranges));
+    oldmem::map_real_memory_in_background(old_memory_end(mode, &dump.ranges));
     let size = dump.size;
     let Ok(dump) = KBox::new(dump, GFP_KERNEL) else {
         crate::panic(c_str!("vmcore_rs: no memory for the dump"));

@@ -9,16 +9,19 @@
 //! `[0, hsa_size)` is in the HSA and read through SDIAS ([`hsa`]), the
 //! rest in place.
 //!
-//! Real memory: at init ([`map_real_memory`]) the crashed system's memory
+//! Real memory: after init, in the background
+//! ([`map_real_memory_in_background`]), the crashed system's memory
 //! above this kernel's own is mapped into the identity mapping read-only
 //! (`vmem_add_mapping_ro()`, large pages, as for DCSS segments): a stray
 //! write to it faults instead of changing the dump. Reads copy straight
-//! from there into the destination: no lock, no remapping, nothing allocated per read, readers in parallel. The kernel's
+//! from there into the destination: no lock, no remapping, nothing
+//! allocated per read, readers in parallel. The kernel's
 //! `memcpy_real_iter()` (`arch/s390/mm/maccess.c`), which remaps one page
 //! at a time through a single window under a global mutex, remains for what
-//! is not mapped: before init (the early CPU save, the header build) and
-//! beyond what the mapping may cover (`max_mappable`, at least 512 GiB, and
-//! page tables of at most 1/16 of this kernel's memory).
+//! is not mapped: before the mapping is published (the early CPU save, the
+//! header build, a read right after boot) and beyond what it may cover
+//! (`max_mappable`, in a dump kernel the end of the crashed system's
+//! memory, and page tables of at most 1/16 of this kernel's memory).
 //!
 //! A test kernel (`CONFIG_S390_VMCORE_RUST_TEST`) can put a test HSA over
 //! a kdump boot: with `vmcore_rs_test_hsa=SIZE` old memory below SIZE takes
@@ -29,8 +32,8 @@
 //! `memcpy_hsa_iter()` in `drivers/s390/char/zcore.c`.
 
 use crate::{bindings, hsa};
-use core::sync::atomic::{AtomicU64, Ordering};
-use kernel::prelude::*;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use kernel::{prelude::*, workqueue};
 use s390_vmcore::{map_oldmem, CopyStop, OldMem, OldMemMode, Source};
 
 /// The crashkernel area of a kdump kernel, `(start, size)` in bytes
@@ -136,6 +139,25 @@ pub(crate) unsafe fn copy_to_iter(
 /// once, `DIRECT_END` last (release); read `DIRECT_END` first (acquire).
 static DIRECT_START: AtomicU64 = AtomicU64::new(0);
 static DIRECT_END: AtomicU64 = AtomicU64::new(0);
+/// Set (release) once [`map_real_memory`] has returned, mapped or not.
+static MAP_DONE: AtomicBool = AtomicBool::new(false);
+
+/// Maps old real memory as [`map_real_memory`] does, but in a worker of
+/// `system_unbound_wq`, so that the dump kernel's boot does not wait for
+/// it: with 4 KiB pages (no EDAT, QEMU's TCG) the page tables of a few GiB
+/// take tens of milliseconds to build. Readers need not wait either: until
+/// the mapping is published they copy with `memcpy_real_iter()`, as all
+/// reads beyond the mapping do, and they switch over with the release
+/// store of `DIRECT_END`. When the work item cannot be allocated the
+/// mapping is built here and now.
+pub(crate) fn map_real_memory_in_background(end: u64) {
+    if workqueue::system_unbound()
+        .try_spawn(GFP_KERNEL, move || map_real_memory(end))
+        .is_err()
+    {
+        map_real_memory(end);
+    }
+}
 
 /// Maps the crashed system's real memory below physical `end` (bytes)
 /// that lies above this kernel's own memory into the identity mapping, so
@@ -146,12 +168,15 @@ static DIRECT_END: AtomicU64 = AtomicU64::new(0);
 /// Page tables (the kernel's `vmem_add_mapping()`): 16 KiB per TiB with
 /// EDAT2 (2 GiB pages), 8 MiB per TiB with EDAT1 only (1 MiB pages), 4 GiB
 /// per TiB with 4 KiB pages (no EDAT, as in QEMU's TCG); capped by the
-/// helper at 1/16 of this kernel's memory.
-pub(crate) fn map_real_memory(end: u64) {
+/// helper at 1/16 of this kernel's memory. Called once per boot, from
+/// [`map_real_memory_in_background`]; may sleep.
+fn map_real_memory(end: u64) {
     let mut start = 0;
     let t0 = crate::ktime_get();
-    // SAFETY: Init, single threaded; maps memory that nothing in this
-    // kernel uses.
+    // SAFETY: Called once per boot, in process context; maps memory that
+    // nothing in this kernel uses (above `ident_map_size`), under the
+    // kernel's own `vmem_mutex`. Nothing reads through the mapping before
+    // `DIRECT_END` below publishes it.
     let mapped = unsafe { bindings::vmcore_rs_map_oldmem(end as usize, &mut start) } as u64;
     let us = (crate::ktime_get() - t0) / 1000;
     if mapped > start as u64 {
@@ -173,6 +198,7 @@ pub(crate) fn map_real_memory(end: u64) {
         DIRECT_START.store(start as u64, Ordering::Relaxed);
         DIRECT_END.store(mapped, Ordering::Release);
     }
+    MAP_DONE.store(true, Ordering::Release);
 }
 
 /// Test kernel only: tries to change the byte of old memory at physical
@@ -180,12 +206,21 @@ pub(crate) fn map_real_memory(end: u64) {
 /// this kernel would, with `copy_to_kernel_nofault()`; called by the
 /// debugfs file `vmcore_rs/write_oldmem` in `rust/test.c`.
 ///
-/// Returns `-EFAULT` when the write faulted (the mapping is read-only, as
-/// it must be), 0 when it changed the byte, `-EINVAL` when `paddr` is not
-/// mapped.
+/// Waits (up to 10 s) for the mapping of [`map_real_memory_in_background`]
+/// first. Returns `-EFAULT` when the write faulted (the mapping is
+/// read-only, as it must be), 0 when it changed the byte, `-EINVAL` when
+/// `paddr` is not mapped.
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 #[no_mangle]
 pub extern "C" fn s390_vmcore_rs_test_write_oldmem(paddr: u64) -> kernel::ffi::c_int {
+    for _ in 0..1000 {
+        if MAP_DONE.load(Ordering::Acquire) {
+            break;
+        }
+        // SAFETY: Called from a debugfs write, process context, no lock
+        // held: it may sleep.
+        unsafe { bindings::msleep(10) };
+    }
     let end = DIRECT_END.load(Ordering::Acquire);
     if paddr < DIRECT_START.load(Ordering::Relaxed) || paddr >= end {
         return EINVAL.to_errno();

@@ -144,6 +144,7 @@ void vmcore_rs_unmap(struct vm_area_struct *vma, u64 len);
  * s390_vmcore_rs_save_boot_cpu() are declared in asm/smp.h for setup_arch().
  */
 int s390_vmcore_rs_init(void);
+int s390_vmcore_rs_late_init(void);
 /* Reads PAGE_SIZE bytes of the dump at file offset @pos into @buf: 0 or -errno. */
 int s390_vmcore_rs_read_page(void *buf, u64 pos);
 /* CONFIG_S390_VMCORE_RUST_TEST only, for rust/test.c. */

@@ -97,6 +97,13 @@ static int __init vmcore_rs_initcall(void)
 }
 fs_initcall(vmcore_rs_initcall);
 
+/* Old memory is mapped in the background once every fs_initcall is done. */
+static int __init vmcore_rs_late_initcall(void)
+{
+	return s390_vmcore_rs_late_init();
+}
+late_initcall(vmcore_rs_late_initcall);
+
 size_t vmcore_rs_copy_to_iter(const void *addr, size_t bytes, struct iov_iter *i)
 {
 	return copy_to_iter(addr, bytes, i);

@@ -76,6 +76,18 @@ pub extern "C" fn s390_vmcore_rs_init() -> ffi::c_int {
     0
 }
 
+/// Starts mapping old real memory in the background
+/// ([`oldmem::map_real_memory_in_background`]) once the dump is served;
+/// called once by the `late_initcall` in `rust/helpers.c`, after every
+/// `fs_initcall`, so that the worker competes with none of them for the
+/// dump kernel's one CPU.
+#[no_mangle]
+#[link_section = ".init.text"]
+pub extern "C" fn s390_vmcore_rs_late_init() -> ffi::c_int {
+    dump::map_real_memory();
+    0
+}
+
 /// Test kernel only: builds the ELF core header again and compares it with
 /// the one served (`dump::rebuild`); called by the debugfs file
 /// `vmcore_rs/rebuild` in `rust/test.c`.

@@ -156,7 +156,6 @@ pub(crate) fn init() {
         }
     };
     let us = (crate::ktime_get() - t0) / 1000;
-    oldmem::map_real_memory_in_background(old_memory_end(mode, &dump.ranges));
     let size = dump.size;
     let Ok(dump) = KBox::new(dump, GFP_KERNEL) else {
         crate::panic(c_str!("vmcore_rs: no memory for the dump"));
@@ -176,6 +175,14 @@ pub(crate) fn init() {
     file::create_trust_file();
     if file::create(size).is_ok() {
         pr_info!("dump of {} bytes ready (header built in {} us)\n", size, us);
+    }
+}
+
+/// Starts mapping the crashed system's real memory, once the dump is
+/// served, in the background; nothing without a dump.
+pub(crate) fn map_real_memory() {
+    if let Some(dump) = get() {
+        oldmem::map_real_memory_in_background(old_memory_end(dump.mode, &dump.ranges));
     }
 }
 

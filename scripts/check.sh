@@ -71,10 +71,12 @@ t "rustfmt --check (all our Rust)" /usr/bin/rustfmt --check --edition 2021 \
 	$crate/src/lib.rs rust/vmcore_rs.rs rust/bench/src/lib.rs rust/bench/benches/header.rs \
 	rust/bench/examples/footprint.rs
 
+# From stdin: given a path inside a git work tree, checkpatch checks the
+# .patch file as a source file.
 echo "# kernel patches: scripts/checkpatch.pl --strict (errors, warnings and checks fail)"
 for p in patches/0*.patch; do
 	t "checkpatch --strict $(basename "$p")" bash -c \
-		'out=$(build/linux-source-6.12/scripts/checkpatch.pl --strict --no-tree "$1" 2>&1)
+		'out=$(build/linux-source-6.12/scripts/checkpatch.pl --strict --no-tree - <"$1" 2>&1)
 		 echo "$out" | grep -qx "total: 0 errors, 0 warnings, 0 checks, [0-9]* lines checked" ||
 		 { echo "$out"; exit 1; }' _ "$p"
 done

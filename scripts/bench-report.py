@@ -243,9 +243,8 @@ if args.shipped:
 if args.same_boot:
     r = Run(args.same_boot)
     r.validate()
-    for key in ("md5",):
-        check(r.md5.get(OURS_RS) and r.md5.get(OURS_RS) == r.md5.get(C_FILE),
-              f"same boot: MD5 of ours {r.md5.get(OURS_RS)} != C's {r.md5.get(C_FILE)}")
+    check(r.md5.get(OURS_RS) and r.md5.get(OURS_RS) == r.md5.get(C_FILE),
+          f"same boot: MD5 of ours {r.md5.get(OURS_RS)} != C's {r.md5.get(C_FILE)}")
     s = {r.samples[(k, f)][0][2] for k in ("read-1m", "mmap") for f in (OURS_RS, C_FILE)}
     check(len(s) == 1, f"same boot: ours and C's page sums differ: {sorted(s)}")
     res = table("2. The test kernel (z10, kmemleak, fault injection): ours (/proc/vmcore_rs)\n"

@@ -173,10 +173,9 @@ pub(crate) fn map_real_memory_in_background(end: u64) {
 fn map_real_memory(end: u64) {
     let mut start = 0;
     let t0 = crate::ktime_get();
-    // SAFETY: Called once per boot, in process context; maps memory that
-    // nothing in this kernel uses (above `ident_map_size`), under the
-    // kernel's own `vmem_mutex`. Nothing reads through the mapping before
-    // `DIRECT_END` below publishes it.
+    // SAFETY: Once per boot, in process context: maps memory no one here
+    // uses (above `ident_map_size`), under the kernel's `vmem_mutex`; no
+    // read goes through it before `DIRECT_END` below publishes it.
     let mapped = unsafe { bindings::vmcore_rs_map_oldmem(end as usize, &mut start) } as u64;
     let us = (crate::ktime_get() - t0) / 1000;
     if mapped > start as u64 {

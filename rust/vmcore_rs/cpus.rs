@@ -107,14 +107,25 @@ fn for_each_other_cpu(mut f: impl FnMut(u16)) {
 
 /// Copies what the last SIGP store left in the status page.
 ///
+/// One volatile load per doubleword, in a loop: a volatile load of the
+/// whole array is split into 512 byte loads and stores, which took 16 KiB
+/// of code for the two calls.
+///
 /// # Safety
 ///
-/// `page` must be valid for reads of [`SaveArea::REGS_LEN`] bytes, and no
-/// CPU may store into it during the call.
+/// `page` must be valid for reads of [`SaveArea::REGS_LEN`] bytes, 8-byte
+/// aligned, and no CPU may store into it during the call.
 unsafe fn read_status(page: *const u8) -> [u8; SaveArea::REGS_LEN] {
-    // SAFETY: By the function's contract. Volatile: the CPU stored into the
-    // page behind the compiler's back, by its physical address.
-    unsafe { core::ptr::read_volatile(page.cast::<[u8; SaveArea::REGS_LEN]>()) }
+    let mut regs = [0u8; SaveArea::REGS_LEN];
+    for (i, dw) in regs.chunks_exact_mut(8).enumerate() {
+        // SAFETY: By the function's contract, `page` is aligned and holds
+        // `REGS_LEN` bytes, so doubleword `i < REGS_LEN / 8` is readable.
+        // Volatile: the CPU stored into the page behind the compiler's
+        // back, by its physical address.
+        let v = unsafe { core::ptr::read_volatile(page.cast::<u64>().add(i)) };
+        dw.copy_from_slice(&v.to_ne_bytes());
+    }
+    regs
 }
 
 /// Saves the registers of the crashed system's non-boot CPUs and reserves
@@ -184,7 +195,8 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
                 status_pa,
             )
         };
-        // SAFETY: `page` holds a page; the store above is complete.
+        // SAFETY: `page` holds a page and is page aligned; the store above
+        // is complete.
         let mut sa = SaveArea::from_regs(&unsafe { read_status(page) });
         if has_vx {
             // SAFETY: As above; the additional status (32 vector registers,

@@ -58,7 +58,15 @@ pub use save_area::SaveArea;
 /// notes and of every old-memory chunk are multiples of it.
 pub const PAGE_SIZE: u64 = 4096;
 
-/// Errors of this crate. Kept small; the glue maps them to errno values.
+/// Errors of this crate.
+///
+/// Two kinds, never mixed: bad input ([`Error::Read`], [`Error::Invalid`],
+/// [`Error::TooBig`], [`Error::Overflow`], [`Error::OutsideMemory`]: old
+/// memory or the memory ranges are unreadable, damaged or hostile, which a
+/// dump kernel must expect) and bugs ([`Error::BufferTooSmall`],
+/// [`Error::Internal`]: this crate or its caller broke a documented rule;
+/// no content of old memory can cause them). [`Error::errno`] gives the
+/// Linux error number the kernel glue returns for each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Error {
     /// Reading old memory failed (the [`OldMem`] backend reported it).
@@ -69,7 +77,9 @@ pub enum Error {
     TooBig,
     /// Arithmetic overflow of sizes, offsets or addresses.
     Overflow,
-    /// A caller-provided buffer is shorter than required.
+    /// A caller-provided buffer is shorter than the documented size (e.g. a
+    /// header buffer shorter than [`Layout::header_len`]): a bug of the
+    /// caller.
     BufferTooSmall,
     /// The old-memory read `[paddr, paddr + len)` does not lie inside one of
     /// the crashed system's memory ranges (or `paddr + len` overflows); it
@@ -80,6 +90,37 @@ pub enum Error {
         /// Length of the rejected read in bytes.
         len: u64,
     },
+    /// A broken invariant: a bug of this crate or of its caller, never
+    /// caused by old memory (e.g. a `Display` implementation of the caller
+    /// that failed by itself, or two computations of the same size that
+    /// disagree).
+    Internal,
+}
+
+impl Error {
+    /// The positive Linux error number for this error (asm-generic values,
+    /// which s390 uses); the kernel glue returns its negation.
+    ///
+    /// | error | errno | why |
+    /// |---|---|---|
+    /// | [`Read`](Error::Read) | `EIO` (5) | an I/O error of the old-memory source, as C `/proc/vmcore` returns for a failed HSA read |
+    /// | [`Invalid`](Error::Invalid) | `EINVAL` (22) | inconsistent data, as C `fs/proc/vmcore.c` returns for a damaged ELF header |
+    /// | [`TooBig`](Error::TooBig) | `E2BIG` (7) | a size over a limit, the kernel's usual number for that (bpf, perf attribute sizes) |
+    /// | [`Overflow`](Error::Overflow) | `EOVERFLOW` (75) | "value too large for defined data type": an address or size that does not fit 64 bits |
+    /// | [`BufferTooSmall`](Error::BufferTooSmall) | `ERANGE` (34) | what `getxattr(2)` and `getcwd(2)` return for a buffer that is too small |
+    /// | [`OutsideMemory`](Error::OutsideMemory) | `EFAULT` (14) | "bad address": a pointer found in old memory that points outside it, as C `copy_oldmem_kernel()` fails for an unreadable old address |
+    /// | [`Internal`](Error::Internal) | `ENOTRECOVERABLE` (131) | "state not recoverable": no input explains it and a retry cannot help; no other path of `/proc/vmcore` returns it, so it reads as the kernel bug it is |
+    pub const fn errno(self) -> i32 {
+        match self {
+            Error::Read => 5,
+            Error::Invalid => 22,
+            Error::TooBig => 7,
+            Error::Overflow => 75,
+            Error::BufferTooSmall => 34,
+            Error::OutsideMemory { .. } => 14,
+            Error::Internal => 131,
+        }
+    }
 }
 
 impl core::fmt::Display for Error {
@@ -88,14 +129,15 @@ impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match *self {
             Error::Read => f.write_str("old memory read failed"),
-            Error::Invalid => f.write_str("invalid data"),
-            Error::TooBig => f.write_str("size over limit"),
-            Error::Overflow => f.write_str("address or size overflow"),
-            Error::BufferTooSmall => f.write_str("buffer too small"),
+            Error::Invalid => f.write_str("inconsistent input data"),
+            Error::TooBig => f.write_str("size over its limit"),
+            Error::Overflow => f.write_str("address or size overflows 64 bits"),
+            Error::BufferTooSmall => f.write_str("buffer too small (a bug)"),
             Error::OutsideMemory { paddr, len } => write!(
                 f,
                 "{paddr:#x} ({len} bytes) is outside the crashed system's memory"
             ),
+            Error::Internal => f.write_str("internal error (a bug)"),
         }
     }
 }
@@ -109,4 +151,69 @@ pub trait OldMem {
     /// unreadable; [`Error::OutsideMemory`] if the range lies outside the
     /// crashed system's memory ([`InRanges`]).
     fn read(&self, paddr: u64, buf: &mut [u8]) -> Result<(), Error>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::format;
+
+    const OUTSIDE: Error = Error::OutsideMemory {
+        paddr: 0x7fff_0000,
+        len: 4096,
+    };
+
+    #[test]
+    fn errno_values() {
+        // asm-generic/errno-base.h and asm-generic/errno.h.
+        assert_eq!(Error::Read.errno(), 5); // EIO
+        assert_eq!(Error::TooBig.errno(), 7); // E2BIG
+        assert_eq!(OUTSIDE.errno(), 14); // EFAULT
+        assert_eq!(Error::Invalid.errno(), 22); // EINVAL
+        assert_eq!(Error::BufferTooSmall.errno(), 34); // ERANGE
+        assert_eq!(Error::Overflow.errno(), 75); // EOVERFLOW
+        assert_eq!(Error::Internal.errno(), 131); // ENOTRECOVERABLE
+    }
+
+    #[test]
+    fn bugs_never_look_like_bad_input() {
+        let input = [
+            Error::Read,
+            Error::Invalid,
+            Error::TooBig,
+            Error::Overflow,
+            OUTSIDE,
+        ];
+        for bug in [Error::Internal, Error::BufferTooSmall] {
+            for e in input {
+                assert_ne!(bug.errno(), e.errno(), "{bug:?} vs {e:?}");
+            }
+        }
+        // Every number is a valid kernel errno (1..=MAX_ERRNO).
+        for e in input
+            .iter()
+            .chain(&[Error::Internal, Error::BufferTooSmall])
+        {
+            assert!((1..=4095).contains(&e.errno()), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn messages() {
+        let cases = [
+            (Error::Read, "old memory read failed"),
+            (Error::Invalid, "inconsistent input data"),
+            (Error::TooBig, "size over its limit"),
+            (Error::Overflow, "address or size overflows 64 bits"),
+            (Error::BufferTooSmall, "buffer too small (a bug)"),
+            (
+                OUTSIDE,
+                "0x7fff0000 (4096 bytes) is outside the crashed system's memory",
+            ),
+            (Error::Internal, "internal error (a bug)"),
+        ];
+        for (e, text) in cases {
+            assert_eq!(format!("{e}"), text);
+        }
+    }
 }

@@ -174,52 +174,194 @@ const _: () = assert!(core::mem::size_of::<ElfFpregset>() == FPREGSET_SIZE);
 const _: () = assert!(core::mem::size_of::<ElfPrpsinfo>() == PRPSINFO_SIZE);
 
 /// Round `x` up to a multiple of 4 (`None` on overflow).
-fn round4(x: usize) -> Option<usize> {
-    x.checked_add(3).map(|v| v & !3)
+const fn round4(x: usize) -> Option<usize> {
+    match x.checked_add(3) {
+        Some(v) => Some(v & !3),
+        None => None,
+    }
+}
+
+/// Offset in bytes of the descriptor in a note whose name is `name_len`
+/// bytes long (without NUL): `12 + roundup(name_len + 1, 4)`. `None` on
+/// overflow.
+const fn desc_offset(name_len: usize) -> Option<usize> {
+    match name_len.checked_add(1) {
+        Some(n) => match round4(n) {
+            Some(n) => NHDR_SIZE.checked_add(n),
+            None => None,
+        },
+        None => None,
+    }
 }
 
 /// Size in bytes of one note with a name of `name_len` bytes (without NUL)
 /// and a descriptor of `desc_len` bytes: `12 + roundup(name_len + 1, 4) +
 /// roundup(desc_len, 4)` (C `nt_size_name()`). `None` on overflow.
-pub fn note_size(name_len: usize, desc_len: usize) -> Option<usize> {
-    NHDR_SIZE
-        .checked_add(round4(name_len.checked_add(1)?)?)?
-        .checked_add(round4(desc_len)?)
+///
+/// The one formula for note sizes: [`cpu_notes_size`] and [`notes_size`]
+/// add it up over the notes that [`write_notes`] places with it.
+pub const fn note_size(name_len: usize, desc_len: usize) -> Option<usize> {
+    match (desc_offset(name_len), round4(desc_len)) {
+        (Some(d), Some(r)) => d.checked_add(r),
+        _ => None,
+    }
 }
 
-/// Size in bytes of the notes of one CPU (C `get_cpu_elf_notes_size()`):
-/// 764 without vector registers, 1188 with them.
+/// [`note_size`] of a note of the constant table below; evaluated at
+/// compile time only, where `None` would be a build error.
+const fn table_note_size(name_len: usize, desc_len: usize) -> usize {
+    match note_size(name_len, desc_len) {
+        Some(n) => n,
+        None => panic!("note size overflows"),
+    }
+}
+
+/// Fill a descriptor with big-endian `u64`s (as many as fit).
+fn put_u64s<'a>(dst: &mut [u8], vals: impl IntoIterator<Item = &'a u64>) {
+    for (d, v) in dst.chunks_exact_mut(8).zip(vals) {
+        d.copy_from_slice(&v.to_be_bytes());
+    }
+}
+
+/// Fill a descriptor with `src` (as much as fits).
+fn put_bytes(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
+    }
+}
+
+/// One register note of a CPU: the single description from which both the
+/// note sizes ([`cpu_notes_size`], [`notes_size`]) and the notes
+/// ([`write_notes`]) are made.
+struct CpuNote {
+    /// Note type (`n_type`).
+    ntype: u32,
+    /// Note name without NUL.
+    name: &'static [u8],
+    /// Descriptor length in bytes (`n_descsz`).
+    desc_len: usize,
+    /// Written only with vector registers (`has_vx`).
+    vx: bool,
+    /// Writes the descriptor of the CPU with the given `pr_pid` into
+    /// exactly `desc_len` zeroed bytes.
+    fill: fn(&SaveArea, i32, &mut [u8]),
+}
+
+impl CpuNote {
+    /// Whether the note is written (and counted) for `has_vx`.
+    const fn written(&self, has_vx: bool) -> bool {
+        has_vx || !self.vx
+    }
+}
+
+/// The notes of one CPU in the order of C `fill_cpu_elf_notes()`.
+const CPU_NOTES: [CpuNote; 9] = [
+    CpuNote {
+        ntype: NT_PRSTATUS,
+        name: NAME_CORE,
+        desc_len: PRSTATUS_SIZE,
+        vx: false,
+        fill: |sa, pid, d| put_bytes(d, prstatus(sa, pid).as_bytes()),
+    },
+    CpuNote {
+        ntype: NT_PRFPREG,
+        name: NAME_CORE,
+        desc_len: FPREGSET_SIZE,
+        vx: false,
+        fill: |sa, _, d| put_bytes(d, fpregset(sa).as_bytes()),
+    },
+    CpuNote {
+        ntype: NT_S390_TIMER,
+        name: NAME_LINUX,
+        desc_len: 8,
+        vx: false,
+        fill: |sa, _, d| put_u64s(d, &[sa.timer]),
+    },
+    CpuNote {
+        ntype: NT_S390_TODCMP,
+        name: NAME_LINUX,
+        desc_len: 8,
+        vx: false,
+        fill: |sa, _, d| put_u64s(d, &[sa.todcmp]),
+    },
+    CpuNote {
+        ntype: NT_S390_TODPREG,
+        name: NAME_LINUX,
+        desc_len: 4,
+        vx: false,
+        fill: |sa, _, d| put_bytes(d, &sa.todpreg.to_be_bytes()),
+    },
+    CpuNote {
+        ntype: NT_S390_CTRS,
+        name: NAME_LINUX,
+        desc_len: 128,
+        vx: false,
+        fill: |sa, _, d| put_u64s(d, &sa.ctrs),
+    },
+    CpuNote {
+        ntype: NT_S390_PREFIX,
+        name: NAME_LINUX,
+        desc_len: 4,
+        vx: false,
+        fill: |sa, _, d| put_bytes(d, &sa.prefix.to_be_bytes()),
+    },
+    CpuNote {
+        ntype: NT_S390_VXRS_HIGH,
+        name: NAME_LINUX,
+        desc_len: 256,
+        vx: true,
+        fill: |sa, _, d| put_u64s(d, sa.vxrs_high.iter().flatten()),
+    },
+    CpuNote {
+        ntype: NT_S390_VXRS_LOW,
+        name: NAME_LINUX,
+        desc_len: 128,
+        vx: true,
+        fill: |sa, _, d| put_u64s(d, &sa.vxrs_low),
+    },
+];
+
+/// Sum of the sizes of the notes of [`CPU_NOTES`] written for `has_vx`
+/// (compile time only).
+const fn sum_cpu_notes(has_vx: bool) -> usize {
+    let mut size = 0;
+    let mut i = 0;
+    while i < CPU_NOTES.len() {
+        let n = &CPU_NOTES[i];
+        if n.written(has_vx) {
+            size += table_note_size(n.name.len(), n.desc_len);
+        }
+        i += 1;
+    }
+    size
+}
+
+/// Size in bytes of the notes of one CPU (C `get_cpu_elf_notes_size()`),
+/// summed over the same table the writer uses: 764 without vector
+/// registers, 1188 with them.
 pub const fn cpu_notes_size(has_vx: bool) -> usize {
-    // NHDR + padded name + padded desc; "CORE\0" and "LINUX\0" both pad to 8.
-    let base = (12 + 8 + PRSTATUS_SIZE)
-        + (12 + 8 + FPREGSET_SIZE)
-        + (12 + 8 + 8) // timer
-        + (12 + 8 + 8) // todcmp
-        + (12 + 8 + 4) // todpreg
-        + (12 + 8 + 128) // ctrs
-        + (12 + 8 + 4); // prefix
+    const WITHOUT_VX: usize = sum_cpu_notes(false);
+    const WITH_VX: usize = sum_cpu_notes(true);
     if has_vx {
-        base + (12 + 8 + 256) + (12 + 8 + 128)
+        WITH_VX
     } else {
-        base
+        WITHOUT_VX
     }
 }
 
 /// Size in bytes of the `NT_PRPSINFO` note: 156.
-pub const PRPSINFO_NOTE_SIZE: usize = 12 + 8 + PRPSINFO_SIZE;
+pub const PRPSINFO_NOTE_SIZE: usize = table_note_size(NAME_CORE.len(), PRPSINFO_SIZE);
 
 /// Number of CPUs that get notes: those with a non-zero prefix
 /// (C `get_cpu_cnt()`).
 pub fn cpu_count(cpus: &[SaveArea]) -> usize {
-    // Cannot exceed cpus.len(), so the saturating add never saturates.
-    cpus.iter().fold(0usize, |n, sa| {
-        n.saturating_add(usize::from(sa.prefix != 0))
-    })
+    cpus.iter().filter(|sa| sa.prefix != 0).count()
 }
 
 /// Total size in bytes of all notes, excluding any terminating empty note:
 /// prpsinfo + one register set per CPU with non-zero prefix + the
-/// vmcoreinfo note when `vmcoreinfo` is `Some`.
+/// vmcoreinfo note when `vmcoreinfo` is `Some`. Equal to what
+/// [`write_notes`] writes.
 ///
 /// Errors: [`Error::Overflow`] on arithmetic overflow, [`Error::TooBig`] if
 /// the vmcoreinfo does not fit the 32-bit `n_descsz`.
@@ -284,72 +426,42 @@ struct Writer<'b> {
 }
 
 impl Writer<'_> {
-    fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let end = self.pos.checked_add(bytes.len()).ok_or(Error::Overflow)?;
-        self.buf
-            .get_mut(self.pos..end)
-            .ok_or(Error::BufferTooSmall)?
-            .copy_from_slice(bytes);
-        self.pos = end;
-        Ok(())
-    }
-
-    fn put_u64s(&mut self, vals: &[u64]) -> Result<(), Error> {
-        for v in vals {
-            self.put(&v.to_be_bytes())?;
-        }
-        Ok(())
-    }
-
-    fn pad4(&mut self) -> Result<(), Error> {
-        let end = round4(self.pos).ok_or(Error::Overflow)?;
-        let z = [0u8; 3];
-        let n = end.checked_sub(self.pos).ok_or(Error::Invalid)?;
-        self.put(z.get(..n).ok_or(Error::Invalid)?)
-    }
-
-    /// Header and padded name; the caller then writes exactly `desc_len`
-    /// bytes and calls `pad4()`.
-    fn begin(&mut self, name: &[u8], ntype: u32, desc_len: usize) -> Result<(), Error> {
-        let namesz = name
-            .len()
-            .checked_add(1)
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or(Error::TooBig)?;
+    /// Write one note: it takes exactly [`note_size`]`(name.len(),
+    /// desc_len)` bytes at the current position, zeroed first (padding),
+    /// then the header, the name and the descriptor that `fill` writes into
+    /// its `desc_len` bytes.
+    fn note(
+        &mut self,
+        name: &[u8],
+        ntype: u32,
+        desc_len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<(), Error> {
+        let size = note_size(name.len(), desc_len).ok_or(Error::Overflow)?;
         let nhdr = Elf64Nhdr {
-            n_namesz: namesz.into(),
+            // Both fit: the note size above did not overflow, and the
+            // descriptor length is checked here.
+            n_namesz: u32::try_from(name.len() + 1)
+                .map_err(|_| Error::TooBig)?
+                .into(),
             n_descsz: u32::try_from(desc_len).map_err(|_| Error::TooBig)?.into(),
             n_type: ntype.into(),
         };
-        self.put(nhdr.as_bytes())?;
-        self.put(name)?;
-        self.put(&[0])?;
-        self.pad4()
-    }
-
-    fn note(&mut self, name: &[u8], ntype: u32, desc: &[u8]) -> Result<(), Error> {
-        self.begin(name, ntype, desc.len())?;
-        self.put(desc)?;
-        self.pad4()
-    }
-
-    fn cpu(&mut self, sa: &SaveArea, pid: i32, has_vx: bool) -> Result<(), Error> {
-        self.note(NAME_CORE, NT_PRSTATUS, prstatus(sa, pid).as_bytes())?;
-        self.note(NAME_CORE, NT_PRFPREG, fpregset(sa).as_bytes())?;
-        self.note(NAME_LINUX, NT_S390_TIMER, &sa.timer.to_be_bytes())?;
-        self.note(NAME_LINUX, NT_S390_TODCMP, &sa.todcmp.to_be_bytes())?;
-        self.note(NAME_LINUX, NT_S390_TODPREG, &sa.todpreg.to_be_bytes())?;
-        self.begin(NAME_LINUX, NT_S390_CTRS, 128)?;
-        self.put_u64s(&sa.ctrs)?;
-        self.note(NAME_LINUX, NT_S390_PREFIX, &sa.prefix.to_be_bytes())?;
-        if has_vx {
-            self.begin(NAME_LINUX, NT_S390_VXRS_HIGH, 256)?;
-            for v in &sa.vxrs_high {
-                self.put_u64s(v)?;
-            }
-            self.begin(NAME_LINUX, NT_S390_VXRS_LOW, 128)?;
-            self.put_u64s(&sa.vxrs_low)?;
+        let end = self.pos.checked_add(size).ok_or(Error::Overflow)?;
+        let note = self
+            .buf
+            .get_mut(self.pos..end)
+            .ok_or(Error::BufferTooSmall)?;
+        note.fill(0);
+        // `size` covers header, padded name and descriptor, so none of
+        // these sub-slices is out of range (`put_bytes` also cannot panic).
+        put_bytes(note, nhdr.as_bytes());
+        put_bytes(note.get_mut(NHDR_SIZE..).unwrap_or_default(), name);
+        let desc = desc_offset(name.len()).ok_or(Error::Overflow)?;
+        if let Some(d) = note.get_mut(desc..).and_then(|d| d.get_mut(..desc_len)) {
+            fill(d);
         }
+        self.pos = end;
         Ok(())
     }
 }
@@ -372,14 +484,18 @@ pub fn write_notes(
     buf: &mut [u8],
 ) -> Result<usize, Error> {
     let mut w = Writer { buf, pos: 0 };
-    w.note(NAME_CORE, NT_PRPSINFO, prpsinfo().as_bytes())?;
+    w.note(NAME_CORE, NT_PRPSINFO, PRPSINFO_SIZE, |d| {
+        put_bytes(d, prpsinfo().as_bytes())
+    })?;
     let mut pid: i32 = 0;
     for sa in cpus.iter().filter(|sa| sa.prefix != 0) {
         pid = pid.checked_add(1).ok_or(Error::TooBig)?;
-        w.cpu(sa, pid, has_vx)?;
+        for n in CPU_NOTES.iter().filter(|n| n.written(has_vx)) {
+            w.note(n.name, n.ntype, n.desc_len, |d| (n.fill)(sa, pid, d))?;
+        }
     }
     if let Some(v) = vmcoreinfo {
-        w.note(NAME_VMCOREINFO, NT_VMCOREINFO, v)?;
+        w.note(NAME_VMCOREINFO, NT_VMCOREINFO, v.len(), |d| put_bytes(d, v))?;
     }
     Ok(w.pos)
 }

@@ -181,6 +181,9 @@ pub enum OsInfoError {
     TooBig,
     /// The entry data checksum does not match.
     EntryChecksum,
+    /// The [`OldMem`] reported a bug ([`Error::Internal`] or
+    /// [`Error::BufferTooSmall`]), not a property of old memory.
+    Internal,
 }
 
 impl core::fmt::Display for OsInfoError {
@@ -201,6 +204,7 @@ impl core::fmt::Display for OsInfoError {
             OsInfoError::BadIndex => "bad entry index",
             OsInfoError::TooBig => "entry too big",
             OsInfoError::EntryChecksum => "entry checksum failed",
+            OsInfoError::Internal => "internal error (a bug)",
         };
         f.write_str(s)
     }
@@ -208,12 +212,15 @@ impl core::fmt::Display for OsInfoError {
 
 impl From<Error> for OsInfoError {
     /// [`Error::OutsideMemory`] becomes [`OsInfoError::OutsideMemory`] with
-    /// the same address; every other error of an [`OldMem`] read becomes
+    /// the same address, the bugs [`Error::Internal`] and
+    /// [`Error::BufferTooSmall`] become [`OsInfoError::Internal`], and the
+    /// other errors of an [`OldMem`] read (bad input) become
     /// [`OsInfoError::Read`].
     fn from(e: Error) -> Self {
         match e {
             Error::OutsideMemory { paddr, .. } => OsInfoError::OutsideMemory { paddr },
-            _ => OsInfoError::Read,
+            Error::Internal | Error::BufferTooSmall => OsInfoError::Internal,
+            Error::Read | Error::Invalid | Error::TooBig | Error::Overflow => OsInfoError::Read,
         }
     }
 }
@@ -919,15 +926,15 @@ mod tests {
             OsInfoError::from(Error::OutsideMemory { paddr: 5, len: 1 }),
             OsInfoError::OutsideMemory { paddr: 5 }
         );
-        for e in [
-            Error::Read,
-            Error::Invalid,
-            Error::TooBig,
-            Error::Overflow,
-            Error::BufferTooSmall,
-        ] {
+        for e in [Error::Read, Error::Invalid, Error::TooBig, Error::Overflow] {
             assert_eq!(OsInfoError::from(e), OsInfoError::Read);
-            assert!(!format!("{e}").is_empty());
         }
+        for e in [Error::Internal, Error::BufferTooSmall] {
+            assert_eq!(OsInfoError::from(e), OsInfoError::Internal);
+        }
+        assert_eq!(
+            format!("{}", OsInfoError::Internal),
+            "internal error (a bug)"
+        );
     }
 }

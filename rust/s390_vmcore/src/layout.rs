@@ -206,11 +206,13 @@ pub fn layout(spec: &DumpSpec<'_>) -> Result<Layout, Error> {
     })
 }
 
-/// Write `bytes` at `off` in `buf`.
+/// Write `bytes` at `off` in `buf`, a header buffer of [`build`] already
+/// cut to `header_len`: every write of [`build`] lies inside it, so a
+/// write that does not is [`Error::Internal`].
 fn put(buf: &mut [u8], off: usize, bytes: &[u8]) -> Result<(), Error> {
-    let end = off.checked_add(bytes.len()).ok_or(Error::Overflow)?;
-    buf.get_mut(off..end)
-        .ok_or(Error::BufferTooSmall)?
+    off.checked_add(bytes.len())
+        .and_then(|end| buf.get_mut(off..end))
+        .ok_or(Error::Internal)?
         .copy_from_slice(bytes);
     Ok(())
 }
@@ -229,8 +231,10 @@ fn put(buf: &mut [u8], off: usize, bytes: &[u8]) -> Result<(), Error> {
 /// `p_align` 4. PT_LOAD: `p_flags = PF_R|PF_W|PF_X`, `p_align` 4096,
 /// `p_offset` as in the module documentation.
 ///
-/// Errors: those of [`layout`], and [`Error::BufferTooSmall`] when
-/// `hdr.len() < header_len` or `segs.len() < nsegments`.
+/// Errors: those of [`layout`]; [`Error::BufferTooSmall`] when
+/// `hdr.len() < header_len` or `segs.len() < nsegments` (a bug of the
+/// caller, who sizes them from [`layout`]); [`Error::Internal`] when the
+/// header does not fit the sizes [`layout`] computed (a bug of this crate).
 pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Result<u64, Error> {
     let l = layout(spec)?;
     let hdr = hdr.get_mut(..l.header_len).ok_or(Error::BufferTooSmall)?;
@@ -242,11 +246,12 @@ pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Resul
     e_ident[4] = ELFCLASS64;
     e_ident[5] = ELFDATA2MSB;
     e_ident[6] = EV_CURRENT;
+    // layout() checked that nsegments + 1 < PN_XNUM.
     let phnum = l
         .nsegments
         .checked_add(1)
         .and_then(|n| u16::try_from(n).ok())
-        .ok_or(Error::TooBig)?;
+        .ok_or(Error::Internal)?;
     let ehdr = Elf64Ehdr {
         e_ident,
         e_type: ET_CORE.into(),
@@ -271,13 +276,13 @@ pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Resul
     };
     put(hdr, EHDR_SIZE, note.as_bytes())?;
 
+    // The same loads and chunks as layout() summed up, so the offsets end
+    // at its file_size; one segment per load (nsegments of them).
     let mut off = l.header_len as u64;
     let mut ph_off = EHDR_SIZE + PHDR_SIZE;
-    let mut segs_it = segs.iter_mut();
-    for ld in loads(spec) {
+    for (ld, seg) in loads(spec).zip(segs.iter_mut()) {
         let ld = ld?;
         let (start, size) = ld.chunk()?;
-        let seg = segs_it.next().ok_or(Error::BufferTooSmall)?;
         *seg = Segment {
             offset: off,
             size,
@@ -286,9 +291,10 @@ pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Resul
         let ph = Elf64Phdr {
             p_type: PT_LOAD.into(),
             p_flags: (PF_R | PF_W | PF_X).into(),
+            // Inside the chunk, which ends at most at file_size.
             p_offset: off
                 .checked_add(ld.paddr & (PAGE_SIZE - 1))
-                .ok_or(Error::Overflow)?
+                .ok_or(Error::Internal)?
                 .into(),
             p_vaddr: ld.vaddr.into(),
             p_paddr: ld.paddr.into(),
@@ -297,15 +303,21 @@ pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Resul
             p_align: PAGE_SIZE.into(),
         };
         put(hdr, ph_off, ph.as_bytes())?;
-        ph_off = ph_off.checked_add(PHDR_SIZE).ok_or(Error::Overflow)?;
-        off = off.checked_add(size).ok_or(Error::Overflow)?;
+        ph_off = ph_off.checked_add(PHDR_SIZE).ok_or(Error::Internal)?;
+        off = off.checked_add(size).ok_or(Error::Internal)?;
     }
 
-    let notes = hdr.get_mut(l.notes_offset..).ok_or(Error::BufferTooSmall)?;
-    let n = write_notes(spec.cpus, spec.has_vx, spec.vmcoreinfo, notes)?;
-    if n != l.notes_size || off != l.file_size {
-        return Err(Error::Invalid);
-    }
+    // Exactly notes_size bytes: the writer places the notes with the same
+    // note_size() that layout() summed up.
+    let notes = l
+        .notes_offset
+        .checked_add(l.notes_size)
+        .and_then(|end| hdr.get_mut(l.notes_offset..end))
+        .ok_or(Error::Internal)?;
+    write_notes(spec.cpus, spec.has_vx, spec.vmcoreinfo, notes).map_err(|e| match e {
+        Error::BufferTooSmall => Error::Internal,
+        e => e,
+    })?;
     Ok(l.file_size)
 }
 

@@ -71,6 +71,12 @@ impl SourceBytes {
 /// Never panics: a segment running past the end of the 64-bit address
 /// space is mapped with wrapping addresses like C `copy_oldmem_iter()`.
 pub fn source_bytes(mode: OldMemMode, segs: &[Segment]) -> SourceBytes {
+    count_sources(|paddr, len| map_oldmem(mode, paddr, len), segs)
+}
+
+/// [`source_bytes`] over any mapping with the contract of [`map_oldmem`]
+/// (so that the tests can also hand it one that breaks the contract).
+fn count_sources(map: impl Fn(u64, u64) -> (Source, u64), segs: &[Segment]) -> SourceBytes {
     let mut bytes = SourceBytes::default();
     for seg in segs {
         let mut at = seg.paddr;
@@ -78,10 +84,10 @@ pub fn source_bytes(mode: OldMemMode, segs: &[Segment]) -> SourceBytes {
         // Terminates: every piece but the last ends at one of the mode's
         // few boundaries, and `at` wraps at most once.
         while left > 0 {
-            let (src, n) = map_oldmem(mode, at, left);
+            let (src, n) = map(at, left);
             // map_oldmem returns 0 < n <= left; should it not, count the
             // rest like this piece instead of looping forever.
-            let n = if n == 0 || n > left { left } else { n };
+            let n = if n == 0 { left } else { n.min(left) };
             let counter = match src {
                 Source::Hsa { .. } => &mut bytes.hsa,
                 Source::Real { paddr } if paddr != at => &mut bytes.swap,
@@ -251,8 +257,9 @@ impl TrustReport<'_> {
     ///
     /// Errors: [`Error::BufferTooSmall`] if the block does not fit (a buffer
     /// of [`TRUST_REPORT_MAX`] bytes is enough within its limits); then
-    /// `buf` holds a prefix of the block. [`Error::Invalid`] if a reason's
-    /// `Display` failed.
+    /// `buf` holds a prefix of the block. [`Error::Internal`] if a reason's
+    /// `Display` failed by itself (a bug of that implementation: `Display`
+    /// may only pass on the formatter's errors).
     pub fn write_to(&self, buf: &mut [u8]) -> Result<usize, Error> {
         let mut w = SliceWriter {
             buf,
@@ -262,7 +269,7 @@ impl TrustReport<'_> {
         match write!(w, "{self}") {
             Ok(()) => Ok(w.len),
             Err(_) if w.full => Err(Error::BufferTooSmall),
-            Err(_) => Err(Error::Invalid),
+            Err(_) => Err(Error::Internal),
         }
     }
 }
@@ -488,6 +495,39 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_broken_mapping_is_counted_not_looped_on() {
+        let segs = [seg(0x1000, 10 * MIB)];
+        let calls = core::cell::Cell::new(0u32);
+        // Counts the calls, and fails instead of hanging when looped on.
+        let call = || {
+            calls.set(calls.get() + 1);
+            assert!(calls.get() <= 100, "looping");
+        };
+        // A mapping that never advances: the whole segment at once.
+        let zero = |paddr, _| {
+            call();
+            (Source::Real { paddr }, 0)
+        };
+        assert_eq!(count_sources(zero, &segs), sb(0, 0, 10 * MIB));
+        assert_eq!(calls.replace(0), 1);
+        // One that claims more than asked: only the segment is counted.
+        let more = |_, len: u64| {
+            call();
+            (Source::Hsa { offset: 0 }, len + 1)
+        };
+        assert_eq!(count_sources(more, &segs), sb(10 * MIB, 0, 0));
+        assert_eq!(calls.replace(0), 1);
+        // A well-behaved one, 1 MiB pieces read elsewhere: exactly the
+        // segment, in ten pieces.
+        let mib = |paddr: u64, len: u64| {
+            call();
+            (Source::Real { paddr: paddr + 1 }, len.min(MIB))
+        };
+        assert_eq!(count_sources(mib, &segs), sb(0, 10 * MIB, 0));
+        assert_eq!(calls.replace(0), 10);
+    }
+
     /// `map_oldmem`'s modes, and the same with addresses anywhere.
     fn arb_mode() -> impl Strategy<Value = OldMemMode> {
         prop_oneof![
@@ -647,9 +687,9 @@ mod tests {
     }
 
     #[test]
-    fn failing_reason_is_invalid() {
+    fn failing_reason_is_a_bug() {
         let r = report(OsInfoStatus::Unusable(&Failing), &[]);
-        assert_eq!(r.write_to(&mut [0u8; 1024]), Err(Error::Invalid));
+        assert_eq!(r.write_to(&mut [0u8; 1024]), Err(Error::Internal));
     }
 
     #[test]

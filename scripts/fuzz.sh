@@ -7,10 +7,13 @@
 # Builds every target of rust/s390_vmcore/fuzz and runs each for that many
 # seconds. Corpora live in build/fuzz-corpus/<target> (seeded from
 # rust/s390_vmcore/fuzz/regressions/<target>/, which every run replays
-# first), logs in build/fuzz-logs/<target>.log, crash inputs in
-# build/fuzz-artifacts/<target>/. Prints one line per target,
+# first, as `cargo test` of the crate does), logs in
+# build/fuzz-logs/<target>.log, crash inputs in build/fuzz-artifacts/<target>/.
+# Prints one line per target,
 #   fuzz <target>: N execs, 0 crashes
-# and exits non-zero if any target crashed (printing the input's path).
+# and exits non-zero if any target crashed (printing the input's path), ran
+# no input at all, or did not run: the targets are the files of
+# fuzz/fuzz_targets/, and `cargo fuzz list` must name the same ones.
 #
 # Uses the stable rustup toolchain with RUSTC_BOOTSTRAP=1 (cargo-fuzz needs
 # -Z flags); installs cargo-fuzz 0.13 from crates.io if it is missing.
@@ -20,8 +23,9 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
+# At least 1: libFuzzer takes -max_total_time=0 as "no limit".
 case "$secs" in
-'' | *[!0-9]*) echo "usage: $0 [SECONDS_PER_TARGET]" >&2; exit 2 ;;
+'' | *[!0-9]* | 0 | 0*) echo "usage: $0 [SECONDS_PER_TARGET]   (1 or more)" >&2; exit 2 ;;
 esac
 fuzz=$top/rust/s390_vmcore/fuzz
 build=$top/build
@@ -43,10 +47,19 @@ cd "$fuzz" || die "no $fuzz"
 triple=$(rustc -vV | sed -n 's/^host: //p')
 cargo fuzz build --sanitizer "$san" --debug-assertions >"$logs/build.log" 2>&1 ||
 	die "cargo fuzz build (see $logs/build.log)"
-targets=${FUZZ_TARGETS:-$(cargo fuzz list 2>/dev/null)}
-[ -n "$targets" ] || die "no fuzz targets"
+# Every file of fuzz_targets/ is a target, and cargo-fuzz knows each.
+all=$(cd fuzz_targets && ls -- *.rs | sed 's/\.rs$//' | sort)
+[ -n "$all" ] || die "no fuzz targets in $fuzz/fuzz_targets"
+listed=$(cargo fuzz list 2>/dev/null | sort)
+[ "$all" = "$listed" ] ||
+	die "fuzz_targets/ has [$(echo $all)], cargo fuzz list [$(echo $listed)] (Cargo.toml [[bin]]?)"
+targets=${FUZZ_TARGETS:-$all}
+for t in $targets; do
+	grep -qx -- "$t" <<<"$all" || die "FUZZ_TARGETS: no target $t"
+done
 
 crashed=0
+ran=()
 for t in $targets; do
 	bin=$fuzz/target/$triple/release/$t
 	[ -x "$bin" ] || die "$bin not built"
@@ -63,12 +76,20 @@ for t in $targets; do
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	input=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-	if [ $rc -eq 0 ] && [ -z "$input" ]; then
-		echo "fuzz $t: ${execs:-0} execs, 0 crashes"
+	if [ $rc -eq 0 ] && [ -z "$input" ] && [ "${execs:-0}" -gt 0 ]; then
+		echo "fuzz $t: $execs execs, 0 crashes"
+		ran+=("$t")
+	elif [ $rc -eq 0 ] && [ -z "$input" ]; then
+		crashed=1
+		echo "fuzz $t: FAILED: ${execs:-no} execs (nothing was fuzzed); log $log"
 	else
 		crashed=1
 		echo "fuzz $t: ${execs:-0} execs, 1 crash (exit $rc): ${input:-no input saved}; log $log"
 		grep -m 3 -E 'panicked at|==ERROR|deadly signal|timeout|out-of-memory' "$log" | sed 's/^/#   /'
 	fi
+done
+# Every target asked for has its line of success, or the run failed.
+for t in $targets; do
+	printf '%s\n' "${ran[@]}" | grep -qx -- "$t" || { crashed=1; echo "fuzz $t: did not run"; }
 done
 exit $crashed

@@ -1,109 +1,14 @@
-//! `OsInfo::read` and everything derived from it, over a fuzzer-made old
-//! memory. Checks: no panic, bounded reads, consistent results.
+//! `OsInfo::read` and what derives from it: [`s390_vmcore_fuzz::os_info`].
+//! The body lives in the library, where `cargo test` of the crate replays
+//! the regression inputs through it (`tests/fuzz_regressions.rs`).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use s390_vmcore::os_info::{OS_INFO_MAX, OS_INFO_SIZE};
-use s390_vmcore::{
-    identity_base, layout, text_segment, DumpSpec, InRanges, OldMem, OsInfo, OsInfoError,
-};
-use s390_vmcore_fuzz::{AssertInside, FakeMem, MemSpec};
+use libfuzzer_sys::{fuzz_target, Corpus};
 
-/// Buffer for `read_entry`: 64 KiB, like the glue's vmcoreinfo bound.
-const BUF: usize = 65536;
-
-fuzz_target!(|spec: MemSpec| {
-    let mem = spec.build();
-    run(&mem, &mem);
-    // Again with every address checked against the memory ranges (here:
-    // the fake's regions, minus one to also get holes): nothing outside
-    // them may reach the memory.
-    let ranges = mem.ranges_with_hole();
-    let mem = spec.build();
-    let inside = AssertInside {
-        mem: &mem,
-        ranges: &ranges,
-    };
-    run(&InRanges::new(&inside, &ranges), &mem);
+fuzz_target!(|data: &[u8]| -> Corpus {
+    if s390_vmcore_fuzz::os_info::run(data) {
+        Corpus::Keep
+    } else {
+        Corpus::Reject
+    }
 });
-
-/// Everything derived from os_info over `m`; `mem` is the fake behind it
-/// (for the read counters).
-fn run(m: &dyn OldMem, mem: &FakeMem) {
-    let mut page = [0u8; OS_INFO_SIZE];
-    let os = match OsInfo::read(m, &mut page) {
-        Ok(os) => os,
-        Err(e) => {
-            let _ = format!("{e}");
-            // Failure is fine, but the work must stay bounded by one page.
-            assert!(mem.bytes_read.get() <= 8 + OS_INFO_SIZE as u64);
-            assert!(mem.calls.get() <= 2);
-            assert!(identity_base(None) == 0 && text_segment(None).is_none());
-            return;
-        }
-    };
-    // One pointer + one page, in two reads, nothing more.
-    assert_eq!(mem.bytes_read.get(), 8 + OS_INFO_SIZE as u64);
-    assert_eq!(mem.calls.get(), 2);
-    assert_eq!(os.hdr.magic.get(), s390_vmcore::os_info::OS_INFO_MAGIC);
-    assert_eq!(os.addr % 4096, 0);
-    assert!(os.addr != 0);
-    assert!(os.hdr.version_major.get() <= 1);
-
-    let mut buf = vec![0u8; BUF];
-    for nr in 0..OS_INFO_MAX + 2 {
-        let v = os.value(nr);
-        let sz = os.entry_size(nr);
-        if nr >= OS_INFO_MAX {
-            assert_eq!((v, sz), (0, 0));
-        }
-        // A buffer of fuzzer-independent but varying length: full and small.
-        for len in [BUF, 17, 0] {
-            let before = mem.bytes_read.get();
-            let r = os.read_entry(m, nr, &mut buf[..len]);
-            let read = mem.bytes_read.get() - before;
-            assert!(
-                read <= len as u64,
-                "read_entry read {read} bytes for a {len}-byte buffer"
-            );
-            match r {
-                Ok(n) => {
-                    assert!(n <= len);
-                    assert_eq!(n as u64, sz);
-                    assert!(v != 0);
-                }
-                Err(OsInfoError::BadIndex) => assert!(nr >= OS_INFO_MAX),
-                Err(OsInfoError::TooBig) => assert!(sz > len as u64),
-                Err(OsInfoError::NotAvailable) => assert_eq!(v, 0),
-                Err(e) => {
-                    let _ = format!("{e}");
-                }
-            }
-        }
-    }
-    let has_vm = os.has_vm();
-    let base = identity_base(Some(&os));
-    assert_eq!(base, os.identity_base());
-    if !has_vm {
-        assert_eq!(base, 0);
-    }
-    let text = text_segment(Some(&os));
-    assert_eq!(text, os.text_segment());
-    if let Some(t) = text {
-        assert!(has_vm);
-        assert!(t.end >= t.start);
-    }
-    // What the glue does next: a header with that text segment and base.
-    let s = DumpSpec {
-        cpus: &[],
-        has_vx: false,
-        vmcoreinfo: None,
-        text,
-        identity_base: base,
-        ranges: &[],
-    };
-    if let Ok(l) = layout(&s) {
-        assert_eq!(l.nsegments, usize::from(text.is_some()));
-        assert!(l.file_size >= l.header_len as u64);
-    }
-}

@@ -1,11 +1,32 @@
-//! Shared pieces of the fuzz targets: a sparse fake old memory driven by the
-//! fuzzer input, with helpers that plant a plausible os_info page and
-//! vmcoreinfo note so that the deep paths (checksums, entries) are reached.
+//! The fuzz targets' bodies (one module each, `run(data)`) and their shared
+//! pieces: a sparse fake old memory driven by the fuzzer input, with
+//! helpers that plant a plausible os_info page and vmcoreinfo note so that
+//! the deep paths (checksums, entries) are reached.
+//!
+//! The binaries in `fuzz_targets/` only call `run`; `cargo test` of the
+//! crate includes this file (`tests/fuzz_regressions.rs`) and feeds the
+//! inputs of `regressions/<target>/` through the same `run`. So inside
+//! this library, paths are relative (`super::`), never `crate::`.
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use s390_vmcore::os_info::{LC_OS_INFO, LC_VMCORE_INFO, OS_INFO_MAGIC, OS_INFO_MAX, OS_INFO_SIZE};
 use s390_vmcore::{cksm, Error, OldMem, PhysRange};
 use std::cell::Cell;
+
+pub mod header;
+pub mod os_info;
+pub mod save_area;
+pub mod vmcoreinfo;
+
+/// Decode `data` exactly as libfuzzer-sys 0.4's typed `fuzz_target!` does:
+/// `None` (the input is rejected) if it is shorter than `T`'s minimal size
+/// or does not decode with `arbitrary_take_rest`.
+pub fn decode<'a, T: Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
+    if data.len() < T::size_hint(0).0 {
+        return None;
+    }
+    T::arbitrary_take_rest(Unstructured::new(data)).ok()
+}
 
 /// Most regions a fake memory gets from the input (besides the planted ones).
 pub const MAX_REGIONS: usize = 8;

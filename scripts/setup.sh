@@ -42,6 +42,13 @@ if ! bindgen --version 2>/dev/null | grep -q '0\.70\.1'; then
 	cargo install --quiet bindgen-cli --version 0.70.1 --locked || die "cargo install bindgen-cli"
 fi
 
+# 2b. cargo-mutants from crates.io, for make mutants (pinned: the list of
+#     mutants, and so rust/s390_vmcore/mutants-survivors.md, depends on it).
+if ! cargo mutants --version 2>/dev/null | grep -qx 'cargo-mutants 27\.1\.0'; then
+	say "installing cargo-mutants 27.1.0 from crates.io"
+	cargo install --quiet --locked cargo-mutants --version 27.1.0 || die "cargo install cargo-mutants"
+fi
+
 # 3. Host analysis tools from PyPI.
 if ! python3 -c 'import drgn, elftools' 2>/dev/null; then
 	say "installing drgn and pyelftools from PyPI"

@@ -220,6 +220,9 @@ mod tests {
                     Ok(())
                 },
                 |src| {
+                    // Never asked to copy nothing (a read that makes no
+                    // progress would loop): fail here instead of hanging.
+                    assert!(!src.is_empty(), "empty copy at {}", out.len());
                     let n = core::cmp::min(src.len(), room - out.len());
                     out.extend_from_slice(&src[..n]);
                     n
@@ -232,6 +235,12 @@ mod tests {
         fn read(&mut self, offset: u64, len: u64) -> (Vec<u8>, u64, Option<CopyStop>) {
             self.read_room(offset, len, usize::MAX)
         }
+    }
+
+    #[test]
+    fn window_is_64_pages() {
+        assert_eq!(HSA_WINDOW_BLOCKS, 64);
+        assert_eq!(HSA_WINDOW_BYTES, 256 * 1024);
     }
 
     #[test]
@@ -313,6 +322,29 @@ mod tests {
             (bytes(71 * PAGE, 72 * PAGE), PAGE, None)
         );
         assert_eq!(*t.requests.last().unwrap(), (73, 64));
+    }
+
+    #[test]
+    fn a_failed_one_block_request_is_not_repeated() {
+        // One page left before hsa_size: the window request is already a
+        // single block, so its failure is final.
+        let mut t = Sdias::new(PAGE, &[2], HSA_WINDOW_BLOCKS);
+        assert_eq!(t.read(0, 1), (vec![], 0, Some(CopyStop::Source)));
+        assert_eq!(t.requests, [(2, 1)]);
+    }
+
+    #[test]
+    fn the_last_block_sdias_can_address() {
+        // An HSA whose last page is block i32::MAX (8 TiB): readable.
+        let pages = i32::MAX as u64 - 1;
+        let mut t = Sdias::new(pages * PAGE, &[], HSA_WINDOW_BLOCKS);
+        let last = (pages - 1) * PAGE;
+        assert_eq!(t.read(last, PAGE), (bytes(last, last + PAGE), PAGE, None));
+        assert_eq!(t.requests, [(i32::MAX, 1)]);
+        // Two pages before it: a window of the last two.
+        let mut t = Sdias::new(pages * PAGE, &[], HSA_WINDOW_BLOCKS);
+        assert_eq!(t.read(last - PAGE, 1).1, 1);
+        assert_eq!(t.requests, [(i32::MAX - 1, 2)]);
     }
 
     #[test]

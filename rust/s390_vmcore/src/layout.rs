@@ -129,6 +129,10 @@ fn page_up_usize(x: usize) -> Result<usize, Error> {
     usize::try_from(v).map_err(|_| Error::Overflow)
 }
 
+/// `p_flags` of every PT_LOAD (C `loads_init()`): readable, writable,
+/// executable.
+const LOAD_FLAGS: u32 = PF_R | PF_W | PF_X;
+
 /// A PT_LOAD before offsets are assigned.
 struct Load {
     vaddr: u64,
@@ -290,7 +294,7 @@ pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Resul
         };
         let ph = Elf64Phdr {
             p_type: PT_LOAD.into(),
-            p_flags: (PF_R | PF_W | PF_X).into(),
+            p_flags: LOAD_FLAGS.into(),
             // Inside the chunk, which ends at most at file_size.
             p_offset: off
                 .checked_add(ld.paddr & (PAGE_SIZE - 1))
@@ -699,6 +703,30 @@ mod tests {
         assert_eq!(next_chunk(8192, &segs, fs, 20480, 5), Chunk::Eof);
         assert_eq!(next_chunk(8192, &segs, u64::MAX, 1 << 50, 5), Chunk::Eof);
         assert_eq!(next_chunk(8192, &[], fs, 8192, 5), Chunk::Eof);
+        // A hole between header and first segment, and between segments:
+        // nothing to read there (not even the next segment's bytes).
+        let gappy = [
+            Segment {
+                offset: 12288,
+                size: 4096,
+                paddr: 0x10000,
+            },
+            Segment {
+                offset: 20480,
+                size: 4096,
+                paddr: 0x30000,
+            },
+        ];
+        for pos in [8192, 12287, 16384, 20479] {
+            assert_eq!(next_chunk(8192, &gappy, 24576, pos, 5), Chunk::Eof, "{pos}");
+        }
+        assert_eq!(
+            next_chunk(8192, &gappy, 24576, 12288, 1 << 20),
+            Chunk::OldMem {
+                paddr: 0x10000,
+                len: 4096
+            }
+        );
     }
 
     prop_compose! {

@@ -570,6 +570,8 @@ mod tests {
         assert_eq!(os.read_entry(&m, 13, &mut buf), Err(OsInfoError::BadIndex));
         assert_eq!(identity_base(Some(&os)), 0x3ffe_0000_0000);
         assert_eq!(identity_base(None), 0);
+        assert_eq!(text_segment(Some(&os)), os.text_segment());
+        assert!(text_segment(Some(&os)).is_some());
         assert_eq!(text_segment(None), None);
     }
 

@@ -173,6 +173,25 @@ product_out=("${by_itself[@]}"
 	"mmap_alloc_failures=a product kernel has no fault injection"
 	"kmemleak_clean=a product kernel has no kmemleak")
 
+# elf_end FILE: where the data of the ELF64 core FILE ends, by its own
+# header: the largest p_offset + p_filesz of its program headers (FILE may
+# be just the start of the core, with its program headers).
+elf_end() {
+	python3 - "$1" <<'EOF'
+import struct, sys
+b = open(sys.argv[1], "rb").read(1 << 20)
+if b[:4] != b"\x7fELF" or b[4] != 2:
+    sys.exit(f"{sys.argv[1]}: not an ELF64 file")
+e = ">" if b[5] == 2 else "<"
+(phoff,) = struct.unpack_from(e + "Q", b, 32)
+phentsize, phnum = struct.unpack_from(e + "HH", b, 54)
+if phnum == 0 or phentsize < 56 or phoff + phnum * phentsize > len(b):
+    sys.exit(f"{sys.argv[1]}: {phnum} program headers at {phoff}, not within its first {len(b)} bytes")
+print(max(sum(struct.unpack_from(e + "QQQQ", b, phoff + i * phentsize + 8)[0::3])
+          for i in range(phnum)))
+EOF
+}
+
 echo "# guest: crash the product kernel, dump it through the Rust /proc/vmcore"
 dump=$out/product
 if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
@@ -209,6 +228,26 @@ mdf_modes() {
 	[ -z "$bad" ]
 }
 
+# compared DIR OURS REF: the differential check compared two files, OURS
+# and REF, not one file under two names (their device and inode differ),
+# and each is as long as its ELF header says: the guest's sizes, the host
+# copy of OURS and the cmp length are the ELF ends of OURS and of REF (from
+# compare.head, the start of the host copy of REF).
+compared() {
+	local d=$1 n1 d1 i1 s1 n2 d2 i2 s2 end1 end2 extra
+	cat "$d/guest/compare.files" || return 1
+	{ read -r n1 d1 i1 s1 && read -r n2 d2 i2 s2 && ! read -r extra; } <"$d/guest/compare.files" ||
+		{ echo "not two lines"; return 1; }
+	[ "$n1" = "$2" ] && [ "$n2" = "$3" ] || { echo "compared $n1 with $n2, not $2 with $3"; return 1; }
+	[ "$d1:$i1" != "$d2:$i2" ] || { echo "one file: device:inode $d1:$i1"; return 1; }
+	end1=$(elf_end "$d/vmcore") && end2=$(elf_end "$d/compare.head") || return 1
+	echo "ELF ends: $end1 ($2), $end2 ($3); host copy $(stat -c %s "$d/vmcore");" \
+		"vmcore.size $(cat "$d/guest/vmcore.size"), compare.size $(cat "$d/guest/compare.size")"
+	[ "$end1" -gt 0 ] && [ "$s1" = "$end1" ] && [ "$s2" = "$end2" ] &&
+		[ "$(stat -c %s "$d/vmcore")" = "$end1" ] && [ "$(cat "$d/guest/vmcore.size")" = "$end1" ] &&
+		[ "$(cat "$d/guest/compare.size")" = "$end2" ]
+}
+
 # test_run NAME DIR EXTRA-APPEND [RUN-DUMP-OPTION...]: the test kernel,
 # Rust /proc/vmcore_rs against the C /proc/vmcore of the same boot.
 test_run() {
@@ -232,6 +271,8 @@ test_run() {
 			mdf_modes "$dir/guest/makedumpfile-modes"
 		;;
 	esac
+	t "$name: two files compared, /proc/vmcore_rs and /proc/vmcore, each as long as its ELF end" \
+		compared "$dir" /proc/vmcore_rs /proc/vmcore
 	t "$name: /proc/vmcore_rs is byte-identical to the C /proc/vmcore" \
 		grep -qx "identical" "$dir/compare"
 	case "$append" in

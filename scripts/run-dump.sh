@@ -37,7 +37,10 @@
 # --compare PATH       the dump kernel also copies PATH (another core file of
 #                      the same boot, e.g. the test kernel's C /proc/vmcore)
 #                      to a disk; DIR/compare then says "identical" or
-#                      "different" (cmp of the two whole files, on the host)
+#                      "different" (cmp of the two whole files, on the host);
+#                      DIR/compare.head is the start of the other file (its
+#                      ELF header and program headers), DIR/guest/compare.files
+#                      names both files (name, device, inode, size)
 # --crashkernel SIZE   default 200M
 # --cpu MODEL          QEMU -cpu (default max), e.g. max,vx=off for a CPU
 #                      without the vector facility
@@ -162,7 +165,7 @@ WORK=$(cd "$WORK" && pwd)
 CONSOLE=$OUT/console.log
 # Nothing from an earlier run may be mistaken for this run's results.
 rm -rf "$OUT/vmcore" "$OUT/dump.kdump" "$OUT/dmesg.txt" "$OUT/vmlinux" \
-	"$OUT/report.txt" "$OUT/guest" "$OUT/compare" "$CONSOLE"
+	"$OUT/report.txt" "$OUT/guest" "$OUT/compare" "$OUT/compare.log" "$OUT/compare.head" "$CONSOLE"
 
 # -------------------------------------------------------------- initramfs
 if [[ -z $INITRD ]]; then
@@ -375,6 +378,8 @@ if [[ -n $COMPARE ]]; then
 		echo "sizes: $size (vmcore) $csize ($COMPARE)" >>"$OUT/compare.log"
 		cmp -l -n "$size" "$OUT/vmcore" "$DISKS/compare.img" 2>/dev/null | head -n 64 >>"$OUT/compare.log"
 	fi
+	# Its ELF header and program headers, for the checks of its length.
+	head -c 65536 "$DISKS/compare.img" >"$OUT/compare.head"
 	msg "compare with $COMPARE: $(cat "$OUT/compare")"
 fi
 

@@ -192,15 +192,30 @@ print(max(sum(struct.unpack_from(e + "QQQQ", b, phoff + i * phentsize + 8)[0::3]
 EOF
 }
 
+# checksum DIR: the host's copy of the vmcore has the MD5 of the whole
+# file as the guest read it again (run-dump.sh --checksum), and its length
+# is the ELF end and the size the guest saw.
+checksum() {
+	local line size end host
+	line=$(cat "$1/guest/vmcore.md5") || return 1
+	size=$(stat -c %s "$1/vmcore") end=$(elf_end "$1/vmcore") || return 1
+	host=$(md5sum <"$1/vmcore" | cut -d' ' -f1)
+	echo "guest: $line; host: md5=$host, $size bytes; guest's size $(cat "$1/guest/vmcore.size"), ELF end $end"
+	[[ $line =~ ^md5=[0-9a-f]{32}$ ]] && [ "$line" = "md5=$host" ] && [ "$size" -gt 0 ] &&
+		[ "$size" = "$end" ] && [ "$size" = "$(cat "$1/guest/vmcore.size")" ]
+}
+
 echo "# guest: crash the product kernel, dump it through the Rust /proc/vmcore"
 dump=$out/product
 if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
-	--vmlinux build/kernel-product/vmlinux --out "$dump" --work build/run-check \
+	--vmlinux build/kernel-product/vmlinux --out "$dump" --work build/run-check --checksum \
 	>"$out/run-product.log" 2>&1; then
 	ok "kdump of the product kernel saved through /proc/vmcore"
 	t "report.py" python3 scripts/report.py "$dump"
 	t "dump assertions (ELF, notes per CPU, panic line, drgn backtrace)" \
 		python3 scripts/check_dump.py "$dump"
+	t "product: the host copy has the MD5 of the whole /proc/vmcore read in the guest, its ELF end" \
+		checksum "$dump"
 	tap "kselftest (product, /proc/vmcore)" "$dump/guest/kselftest.tap" "${product_out[@]}"
 	trust product "$dump" "served from HSA 0 bytes, kdump swap area [1-9][0-9]* bytes, real memory [1-9]" \
 		"os_info checksum valid" "VMCOREINFO from the lowcore note" "2 CPUs saved, with vector registers" \
@@ -342,11 +357,13 @@ echo "# guest: the product kernel dumped by FCP dump IPL, zfcpdump kernel servin
 dump=$out/product-zfcpdump
 if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
 	--vmlinux build/kernel-product/vmlinux --out "$dump" --work build/run-check \
-	--zfcpdump $hsa_a >"$out/run-product-zfcpdump.log" 2>&1; then
+	--zfcpdump $hsa_a --checksum >"$out/run-product-zfcpdump.log" 2>&1; then
 	ok "zfcpdump of the product kernel saved through /proc/vmcore"
 	t "product-zfcpdump: report.py names the HSA size" bash -c \
 		'python3 scripts/report.py "$1" && grep -q "HSA size: *$2 " "$1/report.txt"' _ "$dump" $hsa_a
 	t "product-zfcpdump: dump assertions" python3 scripts/check_dump.py "$dump"
+	t "product-zfcpdump: the host copy has the MD5 of the whole /proc/vmcore read in the guest, its ELF end" \
+		checksum "$dump"
 	tap "kselftest (product-zfcpdump, /proc/vmcore)" "$dump/guest/kselftest.tap" "${product_out[@]}"
 	zfcpdump_checks product-zfcpdump "$dump" ""
 	trust product-zfcpdump "$dump" "served from HSA [1-9][0-9]* bytes, kdump swap area 0 bytes, real memory [1-9]" \

@@ -6,7 +6,7 @@
 #   scripts/run-dump.sh --kernel BZIMAGE --vmlinux VMLINUX --out DIR
 #       [--dump-kernel BZIMAGE] [--initrd INITRD] [--smp N] [--mem MiB] [--cpu MODEL] [--crashkernel SIZE]
 #       [--append EXTRA] [--kdump-append EXTRA] [--timeout SECONDS]
-#       [--work DIR] [--keep-disks] [--compare PATH] [--bench]
+#       [--work DIR] [--keep-disks] [--compare PATH] [--checksum] [--bench]
 #       [--zfcpdump HSA_SIZE [--sdias-delay US] [--sdias-fail BLOCK
 #        [--sdias-fail-status STATUS]] [--hsa-bench]]
 #
@@ -41,6 +41,8 @@
 #                      DIR/compare.head is the start of the other file (its
 #                      ELF header and program headers), DIR/guest/compare.files
 #                      names both files (name, device, inode, size)
+# --checksum           the dump kernel reads the whole vmcore once more after
+#                      the copy: its MD5 in DIR/guest/vmcore.md5 ("md5=MD5")
 # --crashkernel SIZE   default 200M
 # --cpu MODEL          QEMU -cpu (default max), e.g. max,vx=off for a CPU
 #                      without the vector facility
@@ -71,7 +73,7 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KERNEL='' DUMP_KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
 SMP=2 MEM=1024 CPU=max CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE='' BENCH=''
-HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' SDIAS_FAIL_STATUS=3 HSA_BENCH=''
+HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' SDIAS_FAIL_STATUS=3 HSA_BENCH='' CHECKSUM=''
 
 usage() {
 	sed -n '5,11p' "$0" | sed 's/^# \?//' >&2
@@ -90,6 +92,7 @@ fail() {
 while (($#)); do
 	case $1 in
 	--keep-disks) KEEP=1; shift; continue ;;
+	--checksum) CHECKSUM=1; shift; continue ;;
 	--bench) BENCH=1; shift; continue ;;
 	--hsa-bench) HSA_BENCH=1; shift; continue ;;
 	-h | --help) usage ;;
@@ -121,6 +124,7 @@ while (($#)); do
 done
 [[ -n $KERNEL && -n $VMLINUX && -n $OUT ]] || usage
 [[ -z $COMPARE ]] || APPEND="${APPEND:+$APPEND }vmcore_compare=$COMPARE"
+[[ -z $CHECKSUM ]] || APPEND="${APPEND:+$APPEND }vmcore_checksum=1"
 if [[ -n $BENCH ]]; then
 	APPEND="$APPEND vmcore_bench=1"
 	KDUMP_APPEND="${KDUMP_APPEND:+$KDUMP_APPEND }initcall_debug"

@@ -195,6 +195,7 @@ mod tests {
         ) -> (Vec<u8>, u64, Option<CopyStop>) {
             let (hsa_size, bad, requests) = (self.hsa_size, &self.bad, &mut self.requests);
             let mut out = Vec::new();
+            let mut short = false;
             let (n, stop) = self.window.read(
                 &mut self.buf,
                 hsa_size,
@@ -220,10 +221,13 @@ mod tests {
                     Ok(())
                 },
                 |src| {
-                    // Never asked to copy nothing (a read that makes no
-                    // progress would loop): fail here instead of hanging.
+                    // Never asked to copy nothing, nor again after a short
+                    // copy (a read that makes no progress would loop):
+                    // fail here instead of hanging.
                     assert!(!src.is_empty(), "empty copy at {}", out.len());
+                    assert!(!short, "copy after a short copy at {}", out.len());
                     let n = core::cmp::min(src.len(), room - out.len());
+                    short = n < src.len();
                     out.extend_from_slice(&src[..n]);
                     n
                 },

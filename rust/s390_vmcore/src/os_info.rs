@@ -597,6 +597,24 @@ mod tests {
     }
 
     #[test]
+    fn empty_text_is_kept() {
+        // end == start: an empty kernel-text PT_LOAD, as C writes it.
+        let (mut m, mut page) = build(PAGE, b"x");
+        let start = 0x3ffe_1000_0000u64.to_be_bytes();
+        page[32 + 20 * 11..32 + 20 * 11 + 8].copy_from_slice(&start);
+        fix_csum(&mut page);
+        m.put(PAGE, &page);
+        assert_eq!(
+            read_os(&m).unwrap().text_segment(),
+            Some(TextSegment {
+                start: 0x3ffe_1000_0000,
+                end: 0x3ffe_1000_0000,
+                phys: 0x10_0000
+            })
+        );
+    }
+
+    #[test]
     fn hostile_os_info() {
         let data = b"abc";
         // Pointer 0 / misaligned / unreadable lowcore.

@@ -130,7 +130,7 @@ impl core::fmt::Display for Error {
         match *self {
             Error::Read => f.write_str("old memory read failed"),
             Error::Invalid => f.write_str("inconsistent input data"),
-            Error::TooBig => f.write_str("size over its limit"),
+            Error::TooBig => f.write_str("size over limit"),
             Error::Overflow => f.write_str("address or size overflows 64 bits"),
             Error::BufferTooSmall => f.write_str("buffer too small (a bug)"),
             Error::OutsideMemory { paddr, len } => write!(
@@ -203,7 +203,7 @@ mod tests {
         let cases = [
             (Error::Read, "old memory read failed"),
             (Error::Invalid, "inconsistent input data"),
-            (Error::TooBig, "size over its limit"),
+            (Error::TooBig, "size over limit"),
             (Error::Overflow, "address or size overflows 64 bits"),
             (Error::BufferTooSmall, "buffer too small (a bug)"),
             (

@@ -336,7 +336,7 @@ pub enum Chunk {
         len: usize,
     },
     /// `len` bytes of old memory at physical address `paddr` (read them
-    /// through [`crate::map_oldmem`] / [`crate::read_oldmem`]).
+    /// through [`crate::read_dump`] / [`crate::copy_oldmem`]).
     OldMem {
         /// Physical address of the first byte.
         paddr: u64,

@@ -19,8 +19,9 @@
 //! 2. [`SaveArea::from_regs`] / [`SaveArea::add_vxrs`] per CPU.
 //! 3. Fill a [`DumpSpec`] ([`identity_base`], [`text_segment`]), call
 //!    [`layout()`], allocate, call [`build`].
-//! 4. Serve reads with [`next_chunk`] and [`read_oldmem`]/[`map_oldmem`];
-//!    HSA pieces through an [`HsaWindow`].
+//! 4. Serve reads with [`read_dump`] (header and old memory, split by
+//!    [`map_oldmem`]) over the glue's [`CopyTarget`] primitives; map with
+//!    [`DumpFile::pieces`]; HSA pieces through an [`HsaWindow`].
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -42,7 +43,10 @@ pub use hsa::{hsa_block, CopyStop, HsaWindow, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTE
 pub use layout::{
     build, layout, next_chunk, Chunk, DumpSpec, Layout, PhysRange, Segment, TextSegment,
 };
-pub use oldmem::{map_oldmem, read_oldmem, InRanges, OldMemMode, Source, SourceReader};
+pub use oldmem::{
+    copy_oldmem, map_oldmem, oldmem_mapping, read_dump, sources, CopyTarget, DumpFile, InRanges,
+    MapPages, OldMemMode, Piece, Pieces, Source, Sources, REAL_COPY_STEP,
+};
 pub use os_info::{
     cksm, identity_base, text_segment, vmcoreinfo_from_lowcore, OsInfo, OsInfoError,
     OS_INFO_IDENTITY_BASE, OS_INFO_IMAGE_END, OS_INFO_IMAGE_PHYS, OS_INFO_IMAGE_START,
@@ -144,7 +148,7 @@ impl core::fmt::Display for Error {
 
 /// Read access to the crashed system's memory, by physical address. Implemented
 /// by the kernel glue (HSA / kdump-swap / real backends, e.g. on top of
-/// [`read_oldmem`]) and by test fakes.
+/// [`copy_oldmem`]) and by test fakes.
 pub trait OldMem {
     /// Fill `buf` with the old memory at physical address `paddr`
     /// (`buf.len()` bytes). Errors: [`Error::Read`] if any byte is

@@ -2,7 +2,8 @@
 //! `copy_oldmem_iter()`, `remap_oldmem_pfn_range_kdump()`,
 //! `remap_oldmem_pfn_range_zfcpdump()`).
 
-use crate::layout::PhysRange;
+use crate::hsa::CopyStop;
+use crate::layout::{next_chunk, Chunk, PhysRange, Segment};
 use crate::{Error, OldMem};
 
 /// How old memory is addressed. All values are physical addresses / sizes
@@ -127,45 +128,336 @@ pub fn map_oldmem(mode: OldMemMode, paddr: u64, len: u64) -> (Source, u64) {
     }
 }
 
-/// Copies one piece of old memory from a [`Source`] into the given slice
-/// (the kernel glue's HSA / real memory accessors), for [`read_oldmem`].
-pub type SourceReader<'a> = dyn FnMut(Source, &mut [u8]) -> Result<(), Error> + 'a;
+/// The kernel glue's primitive copies of the dump into one destination (a
+/// user buffer, a kernel buffer, a page of the page cache), each from one
+/// kind of place, each advancing the destination by what it copied. All
+/// splitting of reads is done by [`copy_oldmem`] and [`read_dump`]; an
+/// implementation copies exactly what it is asked for, or stops short.
+pub trait CopyTarget {
+    /// Copies `len` bytes of this machine's real memory at physical
+    /// address `paddr` (a [`Source::Real`] piece, at most
+    /// [`REAL_COPY_STEP`] bytes) into the destination.
+    ///
+    /// Returns the bytes copied: fewer than `len` only where the
+    /// destination faulted.
+    fn copy_real(&mut self, paddr: u64, len: u64) -> u64;
 
-/// Read `buf.len()` bytes of old memory at physical `paddr`, split with
-/// [`map_oldmem`]; `backend` copies one piece from its [`Source`] into the
-/// given slice (the kernel glue's HSA / real memory accessors).
-///
-/// Errors: the first error of `backend`; [`Error::Overflow`] if the read
-/// runs past the end of the 64-bit address space.
-pub fn read_oldmem(
+    /// Copies `len` bytes of the HSA at byte `offset` (a [`Source::Hsa`]
+    /// piece) into the destination.
+    ///
+    /// Returns the bytes copied and, when fewer than `len`, why.
+    fn copy_hsa(&mut self, offset: u64, len: u64) -> (u64, Option<CopyStop>);
+
+    /// Copies `src`, bytes of the ELF core header in this kernel's memory,
+    /// into the destination.
+    ///
+    /// Returns the bytes copied: fewer than `src.len()` only where the
+    /// destination faulted.
+    fn copy_header(&mut self, src: &[u8]) -> u64;
+
+    /// Called between two pieces of one copy, for example to let other
+    /// tasks run (`cond_resched()`); does nothing by default.
+    fn relax(&mut self) {}
+}
+
+/// The most bytes of real memory one [`CopyTarget::copy_real`] call is
+/// asked for: 1 MiB, so that a long read lets others run
+/// ([`CopyTarget::relax`]) at least once per MiB.
+pub const REAL_COPY_STEP: u64 = 1 << 20;
+
+/// The pieces of the old-memory read `[paddr, paddr + len)`, in order:
+/// [`map_oldmem`] applied until `len` bytes are covered. Each piece is
+/// `(source, bytes)` with `bytes > 0`. Built by [`sources`].
+#[derive(Clone, Debug)]
+pub struct Sources {
     mode: OldMemMode,
-    backend: &mut SourceReader<'_>,
     paddr: u64,
-    buf: &mut [u8],
-) -> Result<(), Error> {
-    // The last byte must be addressable.
-    if let Some(last) = buf.len().checked_sub(1) {
-        paddr
-            .checked_add(u64::try_from(last).map_err(|_| Error::Overflow)?)
-            .ok_or(Error::Overflow)?;
+    left: u64,
+}
+
+/// The pieces of the old-memory read of `len` bytes at physical `paddr`
+/// (see [`Sources`]); addresses wrap like the C `unsigned long` ones.
+pub fn sources(mode: OldMemMode, paddr: u64, len: u64) -> Sources {
+    Sources {
+        mode,
+        paddr,
+        left: len,
     }
-    let mut paddr = paddr;
-    let mut buf = buf;
-    while !buf.is_empty() {
-        let want = u64::try_from(buf.len()).map_err(|_| Error::Overflow)?;
-        let (src, n) = map_oldmem(mode, paddr, want);
-        let n = usize::try_from(n).map_err(|_| Error::Overflow)?;
-        if n == 0 || n > buf.len() {
-            return Err(Error::Invalid);
+}
+
+impl Iterator for Sources {
+    type Item = (Source, u64);
+
+    fn next(&mut self) -> Option<(Source, u64)> {
+        if self.left == 0 {
+            return None;
         }
-        let (head, rest) = buf.split_at_mut(n);
-        backend(src, head)?;
-        buf = rest;
-        if !buf.is_empty() {
-            paddr = paddr.checked_add(n as u64).ok_or(Error::Overflow)?;
+        let (source, n) = map_oldmem(self.mode, self.paddr, self.left);
+        // `map_oldmem` returns `0 < n <= left`; should it not, the rest
+        // comes from this piece's source rather than a loop forever.
+        let n = if n == 0 { self.left } else { n.min(self.left) };
+        self.left -= n;
+        self.paddr = self.paddr.wrapping_add(n);
+        Some((source, n))
+    }
+}
+
+/// Copies one piece of old memory from `source` into `target`, real
+/// memory in steps of at most [`REAL_COPY_STEP`] bytes.
+fn copy_piece(target: &mut impl CopyTarget, source: Source, len: u64) -> (u64, Option<CopyStop>) {
+    match source {
+        Source::Hsa { offset } => {
+            let (copied, stop) = target.copy_hsa(offset, len);
+            if copied >= len {
+                (len, None)
+            } else {
+                (copied, Some(stop.unwrap_or(CopyStop::Source)))
+            }
+        }
+        Source::Real { paddr } => {
+            let mut done = 0;
+            while done < len {
+                if done > 0 {
+                    target.relax();
+                }
+                let step = core::cmp::min(len - done, REAL_COPY_STEP);
+                let copied = target.copy_real(paddr.wrapping_add(done), step);
+                if copied < step {
+                    return (done + copied, Some(CopyStop::Destination));
+                }
+                done += step;
+            }
+            (done, None)
         }
     }
-    Ok(())
+}
+
+/// Copies `len` bytes of old memory at physical address `paddr` into
+/// `target`: split by [`map_oldmem`] into HSA, kdump swap area and real
+/// memory pieces (C `copy_oldmem_iter()`), real memory in steps of at most
+/// [`REAL_COPY_STEP`] bytes.
+///
+/// Returns the bytes copied and, when fewer than `len`, why: the
+/// destination faulted ([`CopyStop::Destination`], also when a primitive
+/// copied less without saying why), or the HSA could not be read, or the
+/// read runs past the end of the 64-bit address space
+/// ([`CopyStop::Source`], nothing copied then).
+pub fn copy_oldmem(
+    mode: OldMemMode,
+    target: &mut impl CopyTarget,
+    paddr: u64,
+    len: u64,
+) -> (u64, Option<CopyStop>) {
+    if len > 0 && paddr.checked_add(len - 1).is_none() {
+        return (0, Some(CopyStop::Source));
+    }
+    let mut done = 0;
+    for (source, n) in sources(mode, paddr, len) {
+        if done > 0 {
+            target.relax();
+        }
+        let (copied, stop) = copy_piece(target, source, n);
+        done += copied;
+        if stop.is_some() {
+            return (done, stop);
+        }
+    }
+    (done, None)
+}
+
+/// The dump file as [`read_dump`] serves it: the ELF core header and
+/// segment table filled by [`crate::build`], the file size it returned, and
+/// how old memory is reached.
+#[derive(Clone, Copy, Debug)]
+pub struct DumpFile<'a> {
+    /// The ELF core header (file offsets `[0, header.len())`).
+    pub header: &'a [u8],
+    /// The old-memory segments, sorted by file offset.
+    pub segs: &'a [Segment],
+    /// The file size in bytes.
+    pub size: u64,
+    /// How old memory is addressed.
+    pub mode: OldMemMode,
+}
+
+/// One piece of the dump file, as [`DumpFile::pieces`] yields them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// `len` bytes of the header from byte `start` on.
+    Header {
+        /// Offset into the header (== file offset), bytes.
+        start: usize,
+        /// Bytes.
+        len: usize,
+    },
+    /// `len` bytes of old memory from `source`.
+    OldMem {
+        /// Where the bytes are.
+        source: Source,
+        /// Bytes.
+        len: u64,
+    },
+}
+
+impl Piece {
+    /// The piece's length in bytes.
+    pub fn len(&self) -> u64 {
+        match *self {
+            Piece::Header { len, .. } => len as u64,
+            Piece::OldMem { len, .. } => len,
+        }
+    }
+
+    /// Whether the piece is empty (never, for pieces of [`Pieces`]).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The pieces of the file range `[pos, pos + len)` of a [`DumpFile`], in
+/// file order: header bytes ([`next_chunk`]) and old memory split by
+/// [`map_oldmem`]. They cover the range up to the end of the file; each
+/// is non-empty.
+#[derive(Clone, Debug)]
+pub struct Pieces<'a> {
+    file: DumpFile<'a>,
+    pos: u64,
+    left: u64,
+    old: Sources,
+}
+
+impl<'a> DumpFile<'a> {
+    /// The pieces of `len` bytes at file offset `pos` (see [`Pieces`]).
+    pub fn pieces(&self, pos: u64, len: u64) -> Pieces<'a> {
+        Pieces {
+            file: *self,
+            pos,
+            left: len,
+            old: sources(self.mode, 0, 0),
+        }
+    }
+}
+
+impl Iterator for Pieces<'_> {
+    type Item = Piece;
+
+    fn next(&mut self) -> Option<Piece> {
+        let piece = match self.old.next() {
+            Some((source, len)) => Piece::OldMem { source, len },
+            None => {
+                let f = &self.file;
+                match next_chunk(f.header.len(), f.segs, f.size, self.pos, self.left) {
+                    Chunk::Eof => return None,
+                    Chunk::Header { start, len } => Piece::Header { start, len },
+                    Chunk::OldMem { paddr, len } => {
+                        self.old = sources(f.mode, paddr, len);
+                        let (source, len) = self.old.next()?;
+                        Piece::OldMem { source, len }
+                    }
+                }
+            }
+        };
+        let len = piece.len();
+        if len == 0 || len > self.left {
+            self.left = 0;
+            return None;
+        }
+        self.pos += len;
+        self.left -= len;
+        Some(piece)
+    }
+}
+
+/// Copies `len` bytes of the dump file at offset `pos` into `target`: the
+/// header from `file.header`, old memory as [`copy_oldmem`] copies it. This
+/// is `read()` of `/proc/vmcore` and the fill of a page for its mappings
+/// (C `__read_vmcore()`).
+///
+/// Returns the bytes copied (fewer than `len` at the end of the file) and,
+/// when a copy stopped short, why ([`copy_oldmem`]).
+pub fn read_dump(
+    file: &DumpFile<'_>,
+    target: &mut impl CopyTarget,
+    pos: u64,
+    len: u64,
+) -> (u64, Option<CopyStop>) {
+    let mut done = 0;
+    for piece in file.pieces(pos, len) {
+        if done > 0 {
+            target.relax();
+        }
+        let (copied, stop) = match piece {
+            Piece::Header { start, len } => {
+                // `next_chunk` keeps header chunks inside the header.
+                let Some(src) = file.header.get(start..).and_then(|h| h.get(..len)) else {
+                    return (done, Some(CopyStop::Source));
+                };
+                let copied = core::cmp::min(target.copy_header(src), len as u64);
+                (
+                    copied,
+                    (copied < len as u64).then_some(CopyStop::Destination),
+                )
+            }
+            Piece::OldMem { source, len } => copy_piece(target, source, len),
+        };
+        done += copied;
+        if stop.is_some() {
+            return (done, stop);
+        }
+    }
+    (done, None)
+}
+
+/// The largest pages the kernel's identity mapping can use on this
+/// machine (`vmem_add_mapping()`, `arch/s390/mm/vmem.c`), which decides
+/// what the page tables for mapping old memory cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapPages {
+    /// 4 KiB pages only (no EDAT1, as in QEMU's TCG, or
+    /// `debug_pagealloc`): a 4 KiB page table per MiB mapped.
+    Pages4K,
+    /// 1 MiB pages (EDAT1 without EDAT2): a 16 KiB segment table per
+    /// 2 GiB mapped.
+    Pages1M,
+    /// 2 GiB pages (EDAT2): next to nothing.
+    Pages2G,
+}
+
+/// The part of old real memory to map into the identity mapping, read-only,
+/// so that reads copy straight from it: physical `[start, end)` in bytes,
+/// or `None` when nothing is to be mapped.
+///
+/// - `ident_end` is the end of this kernel's own identity mapping
+///   (`ident_map_size`); the mapping starts there, page aligned up.
+/// - `old_end` is the end of the crashed system's memory, page aligned
+///   down, clipped to `max_mappable` (what the identity mapping's virtual
+///   range can reach).
+/// - The page tables may take at most `budget` bytes (the glue passes 1/16
+///   of this kernel's memory); with `pages` that caps the length at
+///   `budget / 4 KiB` MiB ([`MapPages::Pages4K`]) or `budget / 16 KiB`
+///   times 2 GiB ([`MapPages::Pages1M`]).
+///
+/// What is not mapped is read through `memcpy_real_iter()`.
+pub fn oldmem_mapping(
+    ident_end: u64,
+    old_end: u64,
+    max_mappable: u64,
+    budget: u64,
+    pages: MapPages,
+) -> Option<(u64, u64)> {
+    const PAGE_MASK: u64 = crate::PAGE_SIZE - 1;
+    let start = ident_end.checked_add(PAGE_MASK)? & !PAGE_MASK;
+    let end = core::cmp::min(old_end & !PAGE_MASK, max_mappable);
+    if end <= start {
+        return None;
+    }
+    let max = match pages {
+        MapPages::Pages4K => (budget / (4 << 10)).saturating_mul(1 << 20),
+        MapPages::Pages1M => (budget / (16 << 10)).saturating_mul(2 << 30),
+        MapPages::Pages2G => u64::MAX,
+    };
+    let len = core::cmp::min(end - start, max);
+    (len > 0).then_some((start, start + len))
 }
 
 /// Whether the physical byte range `[paddr, paddr + len)` (`len` in bytes)
@@ -444,41 +736,341 @@ pub(crate) mod tests {
         );
     }
 
+    /// Real memory byte at `paddr` of the fake machine.
+    fn real_byte(paddr: u64) -> u8 {
+        (paddr ^ (paddr >> 8) ^ (paddr >> 16)) as u8 | 1
+    }
+
+    /// HSA byte at `offset`: differs from every real byte (even).
+    fn hsa_byte(offset: u64) -> u8 {
+        (offset ^ (offset >> 8)) as u8 & !1
+    }
+
+    /// What a byte of `source` holds.
+    fn source_byte(source: Source) -> u8 {
+        match source {
+            Source::Hsa { offset } => hsa_byte(offset),
+            Source::Real { paddr } => real_byte(paddr),
+        }
+    }
+
+    /// A destination of `room` bytes over the fake machine; the HSA can be
+    /// read below `hsa_ok` only. Records every primitive call.
+    struct Fake {
+        dest: Vec<u8>,
+        room: usize,
+        hsa_ok: u64,
+        calls: Vec<(char, u64, u64)>,
+        relaxes: usize,
+    }
+
+    impl Fake {
+        fn new(room: usize, hsa_ok: u64) -> Self {
+            Fake {
+                dest: Vec::new(),
+                room,
+                hsa_ok,
+                calls: Vec::new(),
+                relaxes: 0,
+            }
+        }
+
+        fn take(&mut self, len: u64) -> u64 {
+            core::cmp::min(len, (self.room - self.dest.len()) as u64)
+        }
+    }
+
+    impl CopyTarget for Fake {
+        fn copy_real(&mut self, paddr: u64, len: u64) -> u64 {
+            assert!(len > 0 && len <= REAL_COPY_STEP, "real piece of {len:#x}");
+            self.calls.push(('r', paddr, len));
+            let n = self.take(len);
+            self.dest.extend((0..n).map(|k| real_byte(paddr + k)));
+            n
+        }
+
+        fn copy_hsa(&mut self, offset: u64, len: u64) -> (u64, Option<CopyStop>) {
+            assert!(len > 0);
+            self.calls.push(('h', offset, len));
+            let readable = core::cmp::min(len, self.hsa_ok.saturating_sub(offset));
+            let n = self.take(readable);
+            self.dest.extend((0..n).map(|k| hsa_byte(offset + k)));
+            let stop = if n < readable {
+                Some(CopyStop::Destination)
+            } else if n < len {
+                Some(CopyStop::Source)
+            } else {
+                None
+            };
+            (n, stop)
+        }
+
+        fn copy_header(&mut self, src: &[u8]) -> u64 {
+            assert!(!src.is_empty());
+            self.calls.push(('e', 0, src.len() as u64));
+            let n = self.take(src.len() as u64);
+            self.dest.extend_from_slice(&src[..n as usize]);
+            n
+        }
+
+        fn relax(&mut self) {
+            self.relaxes += 1;
+        }
+    }
+
     #[test]
-    fn read_oldmem_splits_and_propagates_errors() {
+    fn copy_oldmem_splits_at_the_hsa_end() {
         let m = OldMemMode::Hsa { hsa_size: 0x100 };
-        let mut calls = Vec::new();
-        let mut buf = [0u8; 0x20];
-        let mut be = |s: Source, b: &mut [u8]| {
-            calls.push((s, b.len()));
-            b.fill(match s {
-                Source::Hsa { .. } => 1,
-                Source::Real { .. } => 2,
-            });
-            Ok(())
-        };
-        read_oldmem(m, &mut be, 0xf0, &mut buf).unwrap();
+        let mut t = Fake::new(usize::MAX, u64::MAX);
+        assert_eq!(copy_oldmem(m, &mut t, 0xf0, 0x20), (0x20, None));
+        assert_eq!(t.calls, vec![('h', 0xf0, 0x10), ('r', 0x100, 0x10)]);
+        assert_eq!(t.relaxes, 1);
+        let want: Vec<u8> = (0xf0..0x100)
+            .map(hsa_byte)
+            .chain((0x100..0x110).map(real_byte))
+            .collect();
+        assert_eq!(t.dest, want);
+    }
+
+    #[test]
+    fn copy_oldmem_steps_real_memory_by_the_mib() {
+        let mut t = Fake::new(usize::MAX, 0);
+        let len = 2 * REAL_COPY_STEP + 3;
+        assert_eq!(copy_oldmem(OldMemMode::Real, &mut t, 5, len), (len, None));
         assert_eq!(
-            calls,
+            t.calls,
             vec![
-                (Source::Hsa { offset: 0xf0 }, 0x10),
-                (Source::Real { paddr: 0x100 }, 0x10)
+                ('r', 5, REAL_COPY_STEP),
+                ('r', 5 + REAL_COPY_STEP, REAL_COPY_STEP),
+                ('r', 5 + 2 * REAL_COPY_STEP, 3)
             ]
         );
-        assert_eq!(&buf[..0x10], &[1u8; 0x10]);
-        assert_eq!(&buf[0x10..], &[2u8; 0x10]);
-        let mut fail = |_: Source, _: &mut [u8]| Err(Error::Read);
-        assert_eq!(read_oldmem(m, &mut fail, 0, &mut buf), Err(Error::Read));
-        let mut ok = |_: Source, _: &mut [u8]| Ok(());
+        assert_eq!(t.relaxes, 2);
+    }
+
+    #[test]
+    fn copy_oldmem_stops_where_a_copy_stops() {
+        let m = OldMemMode::Hsa { hsa_size: 0x100 };
+        // The HSA cannot be read from 0x80 on: nothing past it is tried.
+        let mut t = Fake::new(usize::MAX, 0x80);
         assert_eq!(
-            read_oldmem(OldMemMode::Real, &mut ok, u64::MAX, &mut [0u8; 1]),
-            Ok(())
+            copy_oldmem(m, &mut t, 0x40, 0x100),
+            (0x40, Some(CopyStop::Source))
+        );
+        assert_eq!(t.calls, vec![('h', 0x40, 0xc0)]);
+        // The destination faults in the real memory part.
+        let mut t = Fake::new(0x30, u64::MAX);
+        assert_eq!(
+            copy_oldmem(m, &mut t, 0xf0, 0x100),
+            (0x30, Some(CopyStop::Destination))
+        );
+        // A primitive that copies less without a reason: the destination.
+        struct Short;
+        impl CopyTarget for Short {
+            fn copy_real(&mut self, _: u64, len: u64) -> u64 {
+                len
+            }
+            fn copy_hsa(&mut self, _: u64, len: u64) -> (u64, Option<CopyStop>) {
+                (len / 2, None)
+            }
+            fn copy_header(&mut self, src: &[u8]) -> u64 {
+                src.len() as u64
+            }
+        }
+        assert_eq!(
+            copy_oldmem(m, &mut Short, 0, 0x10),
+            (8, Some(CopyStop::Source))
+        );
+        // One that claims more than asked counts for what was asked.
+        struct Long;
+        impl CopyTarget for Long {
+            fn copy_real(&mut self, _: u64, len: u64) -> u64 {
+                len + 1
+            }
+            fn copy_hsa(&mut self, _: u64, len: u64) -> (u64, Option<CopyStop>) {
+                (len + 1, None)
+            }
+            fn copy_header(&mut self, src: &[u8]) -> u64 {
+                src.len() as u64 + 1
+            }
+        }
+        assert_eq!(copy_oldmem(m, &mut Long, 0xf0, 0x20), (0x20, None));
+    }
+
+    #[test]
+    fn copy_oldmem_refuses_to_wrap() {
+        let mut t = Fake::new(usize::MAX, u64::MAX);
+        assert_eq!(
+            copy_oldmem(OldMemMode::Real, &mut t, u64::MAX, 1),
+            (1, None)
         );
         assert_eq!(
-            read_oldmem(OldMemMode::Real, &mut ok, u64::MAX, &mut [0u8; 2]),
-            Err(Error::Overflow)
+            copy_oldmem(OldMemMode::Real, &mut t, u64::MAX, 2),
+            (0, Some(CopyStop::Source))
         );
-        assert_eq!(read_oldmem(m, &mut ok, 0, &mut []), Ok(()));
+        assert_eq!(
+            copy_oldmem(OldMemMode::Real, &mut t, u64::MAX, 0),
+            (0, None)
+        );
+        assert_eq!(t.calls, vec![('r', u64::MAX, 1)]);
+    }
+
+    /// A dump file of a 0x2000-byte header and two segments, old memory
+    /// `[0x1000, 0x4000)` and `[0x10000, 0x12000)`.
+    fn test_file() -> (Vec<Segment>, u64) {
+        let segs = vec![
+            Segment {
+                offset: 0x2000,
+                size: 0x3000,
+                paddr: 0x1000,
+            },
+            Segment {
+                offset: 0x5000,
+                size: 0x2000,
+                paddr: 0x10000,
+            },
+        ];
+        (segs, 0x7000)
+    }
+
+    /// What the test file holds at file offset `pos`.
+    fn file_byte(mode: OldMemMode, header: &[u8], segs: &[Segment], pos: u64) -> u8 {
+        if pos < header.len() as u64 {
+            return header[pos as usize];
+        }
+        let s = segs
+            .iter()
+            .find(|s| s.offset <= pos && pos < s.offset + s.size)
+            .unwrap();
+        source_byte(c_byte(mode, s.paddr + pos - s.offset))
+    }
+
+    #[test]
+    fn read_dump_pieces() {
+        let m = OldMemMode::Kdump {
+            start: 0x2000,
+            size: 0x2000,
+        };
+        let header: Vec<u8> = (0..0x2000u32).map(|i| (i * 7) as u8).collect();
+        let (segs, size) = test_file();
+        let f = DumpFile {
+            header: &header,
+            segs: &segs,
+            size,
+            mode: m,
+        };
+        let pieces: Vec<Piece> = f.pieces(0x1ff0, 0x10000).collect();
+        assert_eq!(
+            pieces,
+            vec![
+                Piece::Header {
+                    start: 0x1ff0,
+                    len: 0x10
+                },
+                // Old 0x1000-0x2000 is below size: at 0x1000 + start.
+                Piece::OldMem {
+                    source: Source::Real { paddr: 0x3000 },
+                    len: 0x1000
+                },
+                // Old 0x2000-0x4000 is the crashkernel area: old low memory.
+                Piece::OldMem {
+                    source: Source::Real { paddr: 0 },
+                    len: 0x2000
+                },
+                Piece::OldMem {
+                    source: Source::Real { paddr: 0x10000 },
+                    len: 0x2000
+                },
+            ]
+        );
+        let mut t = Fake::new(usize::MAX, u64::MAX);
+        assert_eq!(read_dump(&f, &mut t, 0x1ff0, 0x10000), (0x5010, None));
+        assert_eq!(t.relaxes, 3);
+        let want: Vec<u8> = (0x1ff0..0x7000)
+            .map(|p| file_byte(m, &header, &segs, p))
+            .collect();
+        assert_eq!(t.dest, want);
+        // The header stops at a fault of the destination.
+        let mut t = Fake::new(4, u64::MAX);
+        assert_eq!(
+            read_dump(&f, &mut t, 0, 0x100),
+            (4, Some(CopyStop::Destination))
+        );
+        assert_eq!(t.dest, header[..4]);
+        // At and past the end of the file: nothing.
+        let mut t = Fake::new(usize::MAX, u64::MAX);
+        assert_eq!(read_dump(&f, &mut t, size, 1), (0, None));
+        assert_eq!(read_dump(&f, &mut t, u64::MAX, u64::MAX), (0, None));
+        assert!(t.calls.is_empty());
+    }
+
+    #[test]
+    fn oldmem_mapping_bounds() {
+        const M: u64 = 1 << 20;
+        const G: u64 = 1 << 30;
+        let all = u64::MAX;
+        // From the end of this kernel's memory to the end of old memory.
+        assert_eq!(
+            oldmem_mapping(200 * M, 2 * G, all, all, MapPages::Pages2G),
+            Some((200 * M, 2 * G))
+        );
+        // Page aligned: the start up, the end down.
+        assert_eq!(
+            oldmem_mapping(200 * M + 1, 2 * G + 4095, all, all, MapPages::Pages2G),
+            Some((200 * M + 4096, 2 * G))
+        );
+        assert_eq!(
+            oldmem_mapping(200 * M - 4095, 2 * G - 1, all, all, MapPages::Pages2G),
+            Some((200 * M, 2 * G - 4096))
+        );
+        // Nothing above this kernel's memory, or nothing left.
+        assert_eq!(
+            oldmem_mapping(2 * G, 2 * G, all, all, MapPages::Pages2G),
+            None
+        );
+        assert_eq!(oldmem_mapping(2 * G, G, all, all, MapPages::Pages2G), None);
+        assert_eq!(
+            oldmem_mapping(G - 1, G + 4095, all, all, MapPages::Pages2G),
+            None
+        );
+        assert_eq!(
+            oldmem_mapping(all - 1, all, all, all, MapPages::Pages2G),
+            None
+        );
+        // What the identity mapping can reach.
+        assert_eq!(
+            oldmem_mapping(G, 4 * G, 3 * G, all, MapPages::Pages2G),
+            Some((G, 3 * G))
+        );
+        assert_eq!(oldmem_mapping(G, 4 * G, G, all, MapPages::Pages2G), None);
+        // The page-table budget: 4 KiB per MiB, 16 KiB per 2 GiB.
+        assert_eq!(
+            oldmem_mapping(G, 4 * G, all, 64 << 10, MapPages::Pages4K),
+            Some((G, G + 16 * M))
+        );
+        assert_eq!(
+            oldmem_mapping(G, 4 * G, all, (64 << 10) - 1, MapPages::Pages4K),
+            Some((G, G + 15 * M))
+        );
+        assert_eq!(
+            oldmem_mapping(G, 1 << 40, all, 32 << 10, MapPages::Pages1M),
+            Some((G, G + 4 * G))
+        );
+        assert_eq!(
+            oldmem_mapping(G, 1 << 40, all, (32 << 10) - 1, MapPages::Pages1M),
+            Some((G, G + 2 * G))
+        );
+        assert_eq!(oldmem_mapping(G, 4 * G, all, 4095, MapPages::Pages4K), None);
+        assert_eq!(oldmem_mapping(G, 4 * G, all, 0, MapPages::Pages1M), None);
+        assert_eq!(
+            oldmem_mapping(G, 4 * G, all, 0, MapPages::Pages2G),
+            Some((G, 4 * G))
+        );
+        // A budget beyond what there is to map changes nothing.
+        assert_eq!(
+            oldmem_mapping(G, 4 * G, all, all, MapPages::Pages4K),
+            Some((G, 4 * G))
+        );
     }
 
     /// Every mode with small addresses, realistic and overlapping layouts
@@ -594,6 +1186,65 @@ pub(crate) mod tests {
                 }
             };
             prop_assert_eq!(map_oldmem(mode, src, len), c);
+        }
+
+        #[test]
+        fn copy_oldmem_copies_what_c_reads(
+            mode in arb_mode(),
+            paddr in 0u64..0x20000,
+            len in 0u64..0x20000,
+            room in 0usize..0x20000,
+            hsa_ok in 0u64..0x10000,
+        ) {
+            let mut t = Fake::new(room, hsa_ok);
+            let (copied, stop) = copy_oldmem(mode, &mut t, paddr, len);
+            prop_assert_eq!(copied as usize, t.dest.len());
+            for (k, &b) in t.dest.iter().enumerate() {
+                prop_assert_eq!(b, source_byte(c_byte(mode, paddr + k as u64)), "byte {:#x}", k);
+            }
+            // It stops only where the destination is full or the HSA
+            // unreadable, and says which.
+            let next = paddr + copied;
+            match stop {
+                None => prop_assert_eq!(copied, len),
+                Some(CopyStop::Destination) => prop_assert_eq!(t.dest.len(), room),
+                Some(CopyStop::Source) => {
+                    let unreadable = matches!(c_byte(mode, next), Source::Hsa { offset } if offset >= hsa_ok);
+                    prop_assert!(unreadable);
+                }
+            }
+            prop_assert!(copied <= len);
+        }
+
+        #[test]
+        fn read_dump_reads_the_file(
+            mode in arb_mode(),
+            pos in 0u64..0x8000,
+            len in 0u64..0x8000,
+            room in 0usize..0x8000,
+        ) {
+            let header: Vec<u8> = (0..0x2000u32).map(|i| (i * 13) as u8).collect();
+            let (segs, size) = test_file();
+            let f = DumpFile { header: &header, segs: &segs, size, mode };
+            let mut t = Fake::new(room, u64::MAX);
+            let (copied, stop) = read_dump(&f, &mut t, pos, len);
+            prop_assert_eq!(copied as usize, t.dest.len());
+            for (k, &b) in t.dest.iter().enumerate() {
+                prop_assert_eq!(b, file_byte(mode, &header, &segs, pos + k as u64), "byte {:#x}", k);
+            }
+            let want = core::cmp::min(len, size.saturating_sub(pos));
+            match stop {
+                None => prop_assert_eq!(copied, want),
+                Some(CopyStop::Destination) => prop_assert_eq!(t.dest.len(), room),
+                Some(CopyStop::Source) => prop_assert!(false, "the HSA is readable"),
+            }
+            // The pieces cover the same bytes, in order, none empty.
+            let mut at = pos;
+            for p in f.pieces(pos, len) {
+                prop_assert!(!p.is_empty());
+                at += p.len();
+            }
+            prop_assert_eq!(at, pos + want);
         }
     }
 }

@@ -19,13 +19,14 @@ type Run = fn(&[u8]) -> bool;
 /// The fuzz targets and their bodies.
 const TARGETS: &[(&str, Run)] = &[
     ("header", fuzz::header::run),
+    ("map_oldmem", fuzz::map_oldmem::run),
     ("os_info", fuzz::os_info::run),
     ("save_area", fuzz::save_area::run),
     ("vmcoreinfo", fuzz::vmcoreinfo::run),
 ];
 
 /// Targets whose body is not in the fuzz library yet (no replay).
-const NOT_SHARED: &[&str] = &["map_oldmem"];
+const NOT_SHARED: &[&str] = &[];
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")

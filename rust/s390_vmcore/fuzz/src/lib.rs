@@ -14,6 +14,7 @@ use s390_vmcore::{cksm, Error, OldMem, PhysRange};
 use std::cell::Cell;
 
 pub mod header;
+pub mod map_oldmem;
 pub mod os_info;
 pub mod save_area;
 pub mod vmcoreinfo;

@@ -17,13 +17,16 @@
 #include <linux/fs.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/panic.h>
 #include <linux/proc_fs.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
+#include <asm/diag.h>
 #include <asm/ipl.h>
 #include <asm/maccess.h>
+#include <asm/pgtable.h>
 #include <asm/sclp.h>
 #include <asm/setup.h>
 #include <asm/sigp.h>
@@ -32,50 +35,86 @@
 /* mm/memblock.c: all physical memory, even what the dump kernel does not use. */
 extern struct memblock_type physmem;
 
-/**
- * vmcore_rs_sigp() - Signal processor @cpu_addr with @order and @parm.
- *
- * Retries while the CPU is busy, like smp.c __pcpu_sigp_relax().
- * Return: the condition code (SIGP_CC_*, Principles of Operation, "SIGNAL
- * PROCESSOR").
+/*
+ * Shims: one function for each inline function, macro or instruction the
+ * Rust code needs (rust/helpers.c), named after what it wraps.
  */
-int vmcore_rs_sigp(u16 cpu_addr, u8 order, unsigned long parm);
 
-/** vmcore_rs_stap() - CPU address of this CPU (STORE CPU ADDRESS). */
+/** vmcore_rs_pcpu_sigp() - __pcpu_sigp(): one SIGP order, its condition code. */
+int vmcore_rs_pcpu_sigp(u16 cpu_addr, u8 order, unsigned long parm);
+
+/** vmcore_rs_stap() - stap(): this CPU's address (STORE CPU ADDRESS). */
 u16 vmcore_rs_stap(void);
 
-/** vmcore_rs_has_vx() - Whether the machine has the vector facility (129). */
-bool vmcore_rs_has_vx(void);
+/** vmcore_rs_test_facility() - test_facility(): whether facility @nr is installed. */
+bool vmcore_rs_test_facility(unsigned long nr);
 
-/** vmcore_rs_mtid_prev() - SMT thread id of the crashed system (sclp.mtid_prev). */
-unsigned int vmcore_rs_mtid_prev(void);
+/** vmcore_rs_machine_has_edat1() - MACHINE_HAS_EDAT1: 1 MiB pages. */
+bool vmcore_rs_machine_has_edat1(void);
 
-/** vmcore_rs_hsa_size() - Size of the HSA in bytes (sclp.hsa_size), 0 if none. */
-unsigned long vmcore_rs_hsa_size(void);
+/** vmcore_rs_machine_has_edat2() - MACHINE_HAS_EDAT2: 2 GiB pages. */
+bool vmcore_rs_machine_has_edat2(void);
 
-/** vmcore_rs_system_reset() - diag 308 subcode 0 reset of all other CPUs and I/O. */
-void vmcore_rs_system_reset(void);
-
-/**
- * vmcore_rs_memblock_alloc_low() - Early, zeroed, below 2 GiB (SIGP store
- * status takes a 31-bit address). NULL on failure.
- */
+/** vmcore_rs_memblock_alloc_low() - memblock_alloc_low(): zeroed, below 2 GiB, or NULL. */
 void *vmcore_rs_memblock_alloc_low(size_t size, size_t align);
 
-/** vmcore_rs_memblock_alloc() - Early, zeroed memory. NULL on failure. */
+/** vmcore_rs_memblock_alloc() - memblock_alloc(): zeroed early memory, or NULL. */
 void *vmcore_rs_memblock_alloc(size_t size, size_t align);
 
-/** vmcore_rs_is_ipl_type_dump() - IPLed as a stand-alone (zfcp/nvme) dump. */
+/** vmcore_rs_is_ipl_type_dump() - is_ipl_type_dump(): IPLed as a stand-alone dump. */
 bool vmcore_rs_is_ipl_type_dump(void);
 
-/** vmcore_rs_pa() - Physical address of the kernel virtual address @addr. */
+/** vmcore_rs_pa() - __pa(): the physical address of kernel address @addr. */
 unsigned long vmcore_rs_pa(const void *addr);
 
-/** vmcore_rs_iter_count() - Bytes left in @iter. */
-size_t vmcore_rs_iter_count(const struct iov_iter *iter);
+/** vmcore_rs_va() - __va(): the identity-mapping address of @paddr. */
+void *vmcore_rs_va(unsigned long paddr);
 
-/** vmcore_rs_cond_resched() - Let others run during a long read. */
+/** vmcore_rs_totalram_pages() - totalram_pages(): this kernel's memory in pages. */
+unsigned long vmcore_rs_totalram_pages(void);
+
+/** vmcore_rs_debug_pagealloc_enabled() - debug_pagealloc_enabled(): 4 KiB pages only. */
+bool vmcore_rs_debug_pagealloc_enabled(void);
+
+/** vmcore_rs_iov_iter_count() - iov_iter_count(): bytes left in @iter. */
+size_t vmcore_rs_iov_iter_count(const struct iov_iter *iter);
+
+/** vmcore_rs_cond_resched() - cond_resched(). */
 void vmcore_rs_cond_resched(void);
+
+/** vmcore_rs_copy_to_iter() - copy_to_iter(), with the hardened usercopy checks. */
+size_t vmcore_rs_copy_to_iter(const void *addr, size_t bytes, struct iov_iter *i);
+
+/** vmcore_rs_pagefault_disable() - pagefault_disable(). */
+void vmcore_rs_pagefault_disable(void);
+
+/** vmcore_rs_pagefault_enable() - pagefault_enable(). */
+void vmcore_rs_pagefault_enable(void);
+
+/** vmcore_rs_vmalloc_user() - vmalloc_user(): zeroed, mappable to user space. */
+void *vmcore_rs_vmalloc_user(size_t size);
+
+/** vmcore_rs_vm_flags_mod() - vm_flags_mod(): set @set and clear @clear in @vma. */
+void vmcore_rs_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set, vm_flags_t clear);
+
+/** vmcore_rs_find_or_create_page() - find_or_create_page(): a locked page, or NULL. */
+struct page *vmcore_rs_find_or_create_page(struct address_space *mapping, pgoff_t index,
+					   gfp_t gfp);
+
+/** vmcore_rs_page_uptodate() - PageUptodate(). */
+bool vmcore_rs_page_uptodate(struct page *page);
+
+/** vmcore_rs_set_page_uptodate() - SetPageUptodate(). */
+void vmcore_rs_set_page_uptodate(struct page *page);
+
+/** vmcore_rs_page_address() - page_address(). */
+void *vmcore_rs_page_address(const struct page *page);
+
+/** vmcore_rs_put_page() - put_page(). */
+void vmcore_rs_put_page(struct page *page);
+
+/** vmcore_rs_vmf_error() - vmf_error(): the fault code for errno @err. */
+vm_fault_t vmcore_rs_vmf_error(int err);
 
 /**
  * vmcore_rs_test_hsa_size() - Size of the test HSA in bytes (boot parameter
@@ -85,72 +124,22 @@ void vmcore_rs_cond_resched(void);
 unsigned long vmcore_rs_test_hsa_size(void);
 
 /**
- * vmcore_rs_copy_to_iter() - copy_to_iter(): copies @bytes from @addr into
- * @i with the hardened usercopy checks. Return: the bytes copied.
+ * vmcore_rs_test_map_cap() - Physical address above which old memory is not
+ * mapped (boot parameter vmcore_rs_test_map_cap=), 0 if not set, so that
+ * the test kernel reads what lies above through memcpy_real_iter(). In
+ * rust/test.c, built only with CONFIG_S390_VMCORE_RUST_TEST.
  */
-size_t vmcore_rs_copy_to_iter(const void *addr, size_t bytes, struct iov_iter *i);
-
-/**
- * vmcore_rs_copy_to_iter_nofault() - copy_to_iter() with page faults disabled.
- *
- * Return: the bytes copied, fewer than @bytes where a destination page is
- * not present (fault_in_iov_iter_writeable() brings it in).
- */
-size_t vmcore_rs_copy_to_iter_nofault(const void *addr, size_t bytes, struct iov_iter *i);
-
-/** vmcore_rs_vmalloc_user() - Zeroed vmalloc memory that may be mapped to user space. */
-void *vmcore_rs_vmalloc_user(size_t size);
-
-/**
- * vmcore_rs_map_oldmem() - Map old real memory into the identity mapping.
- *
- * Maps physical [*@start, @end) at __va(), where *@start is set to the end
- * of this kernel's own identity mapping (``ident_map_size``), clipped to
- * what the identity mapping can reach (``max_mappable``, at least 512 GiB)
- * and to what page tables of at most 1/16 of this kernel's memory can map,
- * read-only, with vmem_add_mapping_ro() (patches/0007). Return: the end of the mapped range, or 0 when
- * nothing was mapped.
- */
-unsigned long vmcore_rs_map_oldmem(unsigned long end, unsigned long *start);
-
-/** vmcore_rs_va() - __va(): the identity-mapping address of @paddr. */
-void *vmcore_rs_va(unsigned long paddr);
-
-/**
- * vmcore_rs_mmap_prepare() - Check and set up @vma like mmap_vmcore().
- *
- * Sets *@start to the file offset and *@size to the length in bytes of the
- * mapping; the VMA gets VM_MIXEDMAP, loses VM_MAYWRITE and VM_MAYEXEC, and
- * our fault handler, which fills pages with s390_vmcore_rs_read_page().
- * Return: 0, -EINVAL beyond the file, -EPERM for a writable or executable
- * mapping.
- */
-int vmcore_rs_mmap_prepare(struct vm_area_struct *vma, u64 file_size, u64 *start, u64 *size);
-
-/** vmcore_rs_remap_pfn() - remap_pfn_range() at byte @off of @vma. */
-int vmcore_rs_remap_pfn(struct vm_area_struct *vma, u64 off, u64 pfn, u64 size);
-
-/** vmcore_rs_remap_vmalloc() - Map vmalloc_user() memory at byte @off of @vma. */
-int vmcore_rs_remap_vmalloc(struct vm_area_struct *vma, u64 off, void *kaddr, u64 size);
-
-/** vmcore_rs_open() - proc_open of the dump: -EPERM for writing, else 0. */
-int vmcore_rs_open(struct inode *inode, struct file *file);
-
-/** vmcore_rs_unmap() - Undo the first @len bytes of a failed mapping. */
-void vmcore_rs_unmap(struct vm_area_struct *vma, u64 len);
+unsigned long vmcore_rs_test_map_cap(void);
 
 /*
- * Implemented in Rust (rust/vmcore_rs.rs). s390_vmcore_rs_save_cpus() and
- * s390_vmcore_rs_save_boot_cpu() are declared in asm/smp.h for setup_arch().
+ * Implemented in Rust (rust/vmcore_rs.rs). vmcore_rs_save_cpus() and
+ * vmcore_rs_save_boot_cpu() are declared in asm/smp.h for setup_arch().
+ * CONFIG_S390_VMCORE_RUST_TEST only, for rust/test.c:
+ * vmcore_rs_test_rebuild() builds the header again and compares it (0,
+ * -ENOMEM, -ENODEV, -EINVAL); vmcore_rs_test_write_oldmem() tries to change
+ * a byte of mapped old memory (0 when written, -EFAULT, -EINVAL).
  */
-int s390_vmcore_rs_init(void);
-int s390_vmcore_rs_late_init(void);
-/* Reads PAGE_SIZE bytes of the dump at file offset @pos into @buf: 0 or -errno. */
-int s390_vmcore_rs_read_page(void *buf, u64 pos);
-/* CONFIG_S390_VMCORE_RUST_TEST only, for rust/test.c. */
-/* Build the header again, compare: 0, -ENOMEM, -ENODEV, -EINVAL. */
-int s390_vmcore_rs_test_rebuild(void);
-/* Try to change a byte of mapped old memory: 0 (written), -EFAULT, -EINVAL. */
-int s390_vmcore_rs_test_write_oldmem(u64 paddr);
+int vmcore_rs_test_rebuild(void);
+int vmcore_rs_test_write_oldmem(u64 paddr);
 
 #endif /* _VMCORE_RS_H */

@@ -6,6 +6,9 @@
  *   vmcore_rs_test_hsa=SIZE      in a kdump kernel, read old memory below
  *                                SIZE through the HSA path (QEMU's kdump
  *                                has no HSA), see vmcore_rs/oldmem.rs
+ *   vmcore_rs_test_map_cap=ADDR  in a dump kernel, map old memory only
+ *                                below ADDR: reads above it take the
+ *                                memcpy_real_iter() fallback
  *   vmcore_rs_test_corrupt=LIST  in the kernel that will crash, damage what
  *                                the dump kernel reads from old memory
  *   /sys/kernel/debug/vmcore_rs/ in the dump kernel: rebuild, write_oldmem
@@ -39,6 +42,20 @@ early_param("vmcore_rs_test_hsa", vmcore_rs_test_hsa_setup);
 unsigned long __init vmcore_rs_test_hsa_size(void)
 {
 	return vmcore_rs_test_hsa;
+}
+
+static unsigned long vmcore_rs_test_map_cap_addr __initdata;
+
+static int __init vmcore_rs_test_map_cap_setup(char *arg)
+{
+	vmcore_rs_test_map_cap_addr = memparse(arg, NULL);
+	return 0;
+}
+early_param("vmcore_rs_test_map_cap", vmcore_rs_test_map_cap_setup);
+
+unsigned long __init vmcore_rs_test_map_cap(void)
+{
+	return vmcore_rs_test_map_cap_addr;
 }
 
 /*
@@ -149,7 +166,7 @@ static void __init vmcore_rs_corrupt_old_memory(void)
 static ssize_t vmcore_rs_rebuild_write(struct file *file, const char __user *buf,
 				       size_t count, loff_t *ppos)
 {
-	int rc = s390_vmcore_rs_test_rebuild();
+	int rc = vmcore_rs_test_rebuild();
 
 	return rc ? rc : count;
 }
@@ -174,7 +191,7 @@ static ssize_t vmcore_rs_write_oldmem_write(struct file *file, const char __user
 	rc = kstrtou64_from_user(buf, count, 0, &paddr);
 	if (rc)
 		return rc;
-	rc = s390_vmcore_rs_test_write_oldmem(paddr);
+	rc = vmcore_rs_test_write_oldmem(paddr);
 	return rc ? rc : count;
 }
 

@@ -35,10 +35,9 @@ use kernel::{ffi, prelude::*};
 /// Prefix of this crate's `pr_*!` messages.
 const __LOG_PREFIX: &[u8] = b"vmcore_rs\0";
 
-pub use cpus::{s390_vmcore_rs_save_boot_cpu, s390_vmcore_rs_save_cpus};
-pub use file::s390_vmcore_rs_read_page;
+pub use cpus::{vmcore_rs_save_boot_cpu, vmcore_rs_save_cpus};
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
-pub use oldmem::s390_vmcore_rs_test_write_oldmem;
+pub use oldmem::vmcore_rs_test_write_oldmem;
 
 /// The monotonic clock in nanoseconds (`ktime_get()`).
 fn ktime_get() -> i64 {
@@ -51,7 +50,14 @@ fn ktime_get() -> i64 {
 fn has_vx() -> bool {
     // SAFETY: The facility list is stored at boot, before this crate runs,
     // and only read afterwards.
-    unsafe { bindings::vmcore_rs_has_vx() }
+    unsafe { bindings::vmcore_rs_test_facility(129) }
+}
+
+/// The kernel error for an error of the `s390_vmcore` crate: the one place
+/// where they become errnos, by [`s390_vmcore::Error::errno`] (bad input
+/// and bugs of ours get different numbers).
+fn to_kernel(e: s390_vmcore::Error) -> kernel::error::Error {
+    kernel::error::Error::from_errno(-e.errno())
 }
 
 /// Panics the kernel with `msg` through C's `panic()`, as the C dump code
@@ -64,29 +70,47 @@ fn panic(msg: &CStr) -> ! {
     unsafe { bindings::panic(msg.as_char_ptr()) }
 }
 
-/// Builds the dump and creates the proc file; called once by the
-/// `fs_initcall` in `rust/helpers.c`.
+/// Puts `$f` into the initcall section `$section` (`include/linux/init.h`:
+/// `.initcall5.init` for `fs_initcall`, `.initcall7.init` for
+/// `late_initcall`) as a function pointer, as the kernel's `module!` macro
+/// does for built-in Rust code on architectures without
+/// `CONFIG_HAVE_ARCH_PREL32_RELOCATIONS`, which s390 is.
+macro_rules! initcall {
+    ($section:literal, $name:ident, $f:ident) => {
+        #[cfg(CONFIG_HAVE_ARCH_PREL32_RELOCATIONS)]
+        compile_error!("initcall entries are 32-bit offsets on this architecture");
+        #[link_section = $section]
+        #[used]
+        static $name: extern "C" fn() -> ffi::c_int = $f;
+    };
+}
+
+/// Builds the dump and creates the proc file: the `fs_initcall`, once the
+/// memory map, slab and proc exist.
 ///
 /// Returns 0, also when this is no dump kernel or the dump cannot be built
 /// (the reason is logged): boot goes on either way.
-#[no_mangle]
 #[link_section = ".init.text"]
-pub extern "C" fn s390_vmcore_rs_init() -> ffi::c_int {
+extern "C" fn vmcore_rs_initcall() -> ffi::c_int {
     dump::init();
     0
 }
+initcall!(".initcall5.init", VMCORE_RS_INITCALL, vmcore_rs_initcall);
 
 /// Starts mapping old real memory in the background
-/// ([`oldmem::map_real_memory_in_background`]) once the dump is served;
-/// called once by the `late_initcall` in `rust/helpers.c`, after every
-/// `fs_initcall`, so that the worker competes with none of them for the
-/// dump kernel's one CPU.
-#[no_mangle]
+/// ([`oldmem::map_real_memory_in_background`]) once the dump is served:
+/// the `late_initcall`, after every `fs_initcall`, so that the worker
+/// competes with none of them for the dump kernel's one CPU.
 #[link_section = ".init.text"]
-pub extern "C" fn s390_vmcore_rs_late_init() -> ffi::c_int {
+extern "C" fn vmcore_rs_late_initcall() -> ffi::c_int {
     dump::map_real_memory();
     0
 }
+initcall!(
+    ".initcall7.init",
+    VMCORE_RS_LATE_INITCALL,
+    vmcore_rs_late_initcall
+);
 
 /// Test kernel only: builds the ELF core header again and compares it with
 /// the one served (`dump::rebuild`); called by the debugfs file
@@ -96,7 +120,7 @@ pub extern "C" fn s390_vmcore_rs_late_init() -> ffi::c_int {
 /// `-ENODEV` (no dump), `-EINVAL` (the header differs).
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 #[no_mangle]
-pub extern "C" fn s390_vmcore_rs_test_rebuild() -> ffi::c_int {
+pub extern "C" fn vmcore_rs_test_rebuild() -> ffi::c_int {
     match dump::rebuild() {
         Ok(()) => 0,
         Err(e) => e.to_errno(),

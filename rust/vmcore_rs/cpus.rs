@@ -2,9 +2,9 @@
 
 //! Early save of the crashed system's CPU registers.
 //!
-//! `setup_arch()` calls [`s390_vmcore_rs_save_cpus`] right after
+//! `setup_arch()` calls [`vmcore_rs_save_cpus`] right after
 //! `reserve_crashkernel()`, before any CPU or device is set up, and
-//! [`s390_vmcore_rs_save_boot_cpu`] after `paging_init()`. The non-boot CPUs
+//! [`vmcore_rs_save_boot_cpu`] after `paging_init()`. The non-boot CPUs
 //! are still stopped as the crashed system left them: each one is found
 //! with SIGP sense and its status fetched with SIGP store status at address
 //! (and store additional status for the vector registers), with the
@@ -26,7 +26,7 @@ const LC_FPREGS_SAVE_AREA: u64 = 0x1200;
 const PAGE_SIZE: usize = s390_vmcore::PAGE_SIZE as usize;
 
 /// The save areas while they are filled, boot CPU first, then the others
-/// by CPU address: from [`s390_vmcore_rs_save_cpus`] until the boot CPU's
+/// by CPU address: from [`vmcore_rs_save_cpus`] until the boot CPU's
 /// registers are in.
 ///
 /// INVARIANT: null, or `PENDING_LEN` initialised `SaveArea`s in memblock
@@ -72,7 +72,7 @@ fn take_pending() -> Option<&'static mut [SaveArea]> {
 fn put_pending(areas: &'static mut [SaveArea]) {
     PENDING_LEN.store(areas.len(), Ordering::Relaxed);
     // INVARIANT: `areas` is the exclusive borrow from `take_pending()` or
-    // the fresh allocation of `s390_vmcore_rs_save_cpus()`, consumed here.
+    // the fresh allocation of `vmcore_rs_save_cpus()`, consumed here.
     PENDING.store(areas.as_mut_ptr(), Ordering::Release);
 }
 
@@ -89,7 +89,7 @@ fn publish(areas: &'static mut [SaveArea]) {
 fn for_each_other_cpu(mut f: impl FnMut(u16)) {
     // SAFETY: `sclp.mtid_prev` is set by the early SCLP code and only read
     // afterwards; STAP only stores this CPU's address.
-    let (mtid, boot) = unsafe { (bindings::vmcore_rs_mtid_prev(), bindings::vmcore_rs_stap()) };
+    let (mtid, boot) = unsafe { (mtid_prev(), bindings::vmcore_rs_stap()) };
     let max = bindings::SCLP_MAX_CORES << mtid;
     for addr in 0..=max {
         let addr = addr as u16;
@@ -98,10 +98,43 @@ fn for_each_other_cpu(mut f: impl FnMut(u16)) {
         }
         // SAFETY: SIGP sense only queries the state of the addressed CPU
         // and stores nothing.
-        let cc = unsafe { bindings::vmcore_rs_sigp(addr, bindings::SIGP_SENSE as u8, 0) };
+        let cc = unsafe { sigp(addr, bindings::SIGP_SENSE as u8, 0) };
         if cc != bindings::SIGP_CC_NOT_OPERATIONAL as i32 {
             f(addr);
         }
+    }
+}
+
+/// The SMT thread id of the crashed system (`sclp.mtid_prev`).
+///
+/// # Safety
+///
+/// The early SCLP code must have set up `sclp`, which it does before
+/// `setup_arch()` calls into this crate.
+unsafe fn mtid_prev() -> u32 {
+    // SAFETY: By the function's contract `sclp` is set up and no longer
+    // written.
+    unsafe { bindings::sclp.mtid_prev as u32 }
+}
+
+/// Signals CPU `addr` with `order` and `parm`, retrying while it is busy
+/// (`__pcpu_sigp_relax()` in `arch/s390/kernel/smp.c`).
+///
+/// Returns the condition code (`SIGP_CC_*`, Principles of Operation,
+/// "Signal Processor").
+///
+/// # Safety
+///
+/// The order must be one whose effects the caller accounts for: a store
+/// status order stores into the real page at `parm`.
+unsafe fn sigp(addr: u16, order: u8, parm: usize) -> i32 {
+    loop {
+        // SAFETY: By the function's contract.
+        let cc = unsafe { bindings::vmcore_rs_pcpu_sigp(addr, order, parm) };
+        if cc != bindings::SIGP_CC_BUSY as i32 {
+            return cc;
+        }
+        core::hint::spin_loop();
     }
 }
 
@@ -143,7 +176,7 @@ unsafe fn read_status(page: *const u8) -> [u8; SaveArea::REGS_LEN] {
 /// dump) take over.
 #[no_mangle]
 #[link_section = ".init.text"]
-pub extern "C" fn s390_vmcore_rs_save_cpus() {
+pub extern "C" fn vmcore_rs_save_cpus() {
     if !oldmem::dump_available() {
         return;
     }
@@ -156,7 +189,7 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
     }
     // Switch to the crashed system's SMT mode so that its threads answer.
     // SAFETY: Early boot, only this CPU runs, and no other CPU was started.
-    unsafe { bindings::pcpu_set_smt(bindings::vmcore_rs_mtid_prev()) };
+    unsafe { bindings::pcpu_set_smt(mtid_prev()) };
     let mut count = 1;
     for_each_other_cpu(|_| count += 1);
 
@@ -189,7 +222,7 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
         // ours, below 2 GiB and page aligned; the call returns when the
         // order is accepted, and a stopped CPU stores at once.
         unsafe {
-            bindings::vmcore_rs_sigp(
+            sigp(
                 addr,
                 bindings::SIGP_STORE_STATUS_AT_ADDRESS as u8,
                 status_pa,
@@ -202,7 +235,7 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
             // SAFETY: As above; the additional status (32 vector registers,
             // 512 bytes) needs a 1 KiB aligned area, the page is.
             unsafe {
-                bindings::vmcore_rs_sigp(
+                sigp(
                     addr,
                     bindings::SIGP_STORE_ADDITIONAL_STATUS as u8,
                     status_pa,
@@ -226,7 +259,9 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
         // `smp_save_dump_secondary_cpus()` does last, before any CPU or
         // device of this kernel is set up.
         unsafe {
-            bindings::vmcore_rs_system_reset();
+            if let Some(reset) = bindings::diag_amode31_ops.diag308_reset {
+                reset();
+            }
             bindings::pcpu_set_smt(0);
         }
     }
@@ -239,7 +274,7 @@ pub extern "C" fn s390_vmcore_rs_save_cpus() {
 /// initcall time.
 #[no_mangle]
 #[link_section = ".init.text"]
-pub extern "C" fn s390_vmcore_rs_save_boot_cpu() {
+pub extern "C" fn vmcore_rs_save_boot_cpu() {
     let Some(areas) = take_pending() else {
         return;
     };

@@ -16,8 +16,8 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::{c_str, prelude::*};
 use s390_vmcore::{
-    os_info, vmcoreinfo_from_lowcore, DumpSpec, InRanges, OldMem, OldMemMode, Omission, OsInfo,
-    OsInfoError, OsInfoStatus, PhysRange, Segment, TrustReport, VmcoreinfoSource,
+    os_info, vmcoreinfo_from_lowcore, DumpFile, DumpSpec, InRanges, OldMem, OldMemMode, Omission,
+    OsInfo, OsInfoError, OsInfoStatus, PhysRange, Segment, TrustReport, VmcoreinfoSource,
 };
 
 /// Everything a read of the dump needs; built once, never freed.
@@ -47,6 +47,17 @@ pub(crate) struct Dump {
 }
 
 impl Dump {
+    /// The file as the crate's [`s390_vmcore::read_dump`] and
+    /// [`DumpFile::pieces`] read it.
+    pub(crate) fn file(&self) -> DumpFile<'_> {
+        DumpFile {
+            header: self.hdr.as_slice(),
+            segs: &self.segs,
+            size: self.size,
+            mode: self.mode,
+        }
+    }
+
     /// The trust report: what the dump trusted and what it left out, in
     /// lines that start with `trust:` and end in a newline.
     pub(crate) fn report(&self) -> &[u8] {
@@ -77,10 +88,6 @@ impl UserBuf {
     /// The address of the first byte, for mapping.
     pub(crate) fn as_ptr(&self) -> *mut u8 {
         self.ptr.as_ptr()
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.len
     }
 
     pub(crate) fn as_slice(&self) -> &[u8] {
@@ -427,8 +434,9 @@ fn memory_ranges(mode: OldMemMode) -> Result<KVec<PhysRange>> {
 /// what fails a check, or finds no memory, is left out and logged.
 ///
 /// Errors: `ENOMEM` when an allocation of the header, the segment table or
-/// the report fails (nothing is leaked), `EINVAL` when the inputs cannot
-/// describe an ELF core (e.g. too many ranges).
+/// the report fails (nothing is leaked); when the inputs cannot describe
+/// an ELF core (e.g. too many ranges), the crate's error, logged with its
+/// reason and turned into an errno by [`crate::to_kernel`].
 fn build(
     mode: OldMemMode,
     cpus: &[s390_vmcore::SaveArea],
@@ -464,11 +472,17 @@ fn build(
         identity_base: s390_vmcore::identity_base(info.as_ref()),
         ranges: &ranges,
     };
-    let layout = s390_vmcore::layout(&spec).map_err(|_| EINVAL)?;
+    let layout = s390_vmcore::layout(&spec).map_err(|e| {
+        pr_err!("cannot size the ELF core header: {}\n", e);
+        crate::to_kernel(e)
+    })?;
     let mut hdr = UserBuf::new(layout.header_len)?;
     let mut segs = zeroed_vec(layout.nsegments)?;
     let mut report = zeroed_vec(s390_vmcore::TRUST_REPORT_MAX)?;
-    let size = s390_vmcore::build(&spec, hdr.as_mut_slice(), &mut segs).map_err(|_| EINVAL)?;
+    let size = s390_vmcore::build(&spec, hdr.as_mut_slice(), &mut segs).map_err(|e| {
+        pr_err!("cannot fill the ELF core header: {}\n", e);
+        crate::to_kernel(e)
+    })?;
 
     let mut left_out = [Omission::new(&"", &""); 3];
     let mut n = 0;

@@ -88,14 +88,9 @@ pub(crate) fn init() {
 /// address) into `iter`, advancing it.
 ///
 /// Returns the bytes copied and, when fewer than `len`, why.
-///
-/// # Safety
-///
-/// `iter` must be a valid, initialised `iov_iter` for the duration of the
-/// call.
-pub(crate) unsafe fn copy_to_iter(
+pub(crate) fn copy_to_iter(
     mode: OldMemMode,
-    iter: *mut bindings::iov_iter,
+    iter: &mut bindings::iov_iter,
     offset: u64,
     len: u64,
 ) -> (u64, Option<CopyStop>) {
@@ -113,17 +108,15 @@ pub(crate) unsafe fn copy_to_iter(
         if test.is_some() {
             return (0, Some(CopyStop::Source));
         }
-        // SAFETY: `iter` is valid by the function's contract; zcore copies
-        // at most `len` bytes into it, and none once the HSA is released.
+        // SAFETY: `iter` is a valid `iov_iter`; zcore copies at most `len`
+        // bytes into it, and none once the HSA is released.
         let n = unsafe { bindings::memcpy_hsa_iter(iter, offset as usize, len as usize) } as u64;
         return (n, (n < len).then_some(CopyStop::Source));
     };
     let mut done = 0;
     let mut faulted_in = false;
     loop {
-        // SAFETY: `iter` is valid by the function's contract.
-        let (n, stop) =
-            unsafe { read_locked(reader, hsa_size, test, iter, offset + done, len - done) };
+        let (n, stop) = read_locked(reader, hsa_size, test, iter, offset + done, len - done);
         done += n;
         // No progress even after the fault-in: give up rather than spin.
         if stop != Some(CopyStop::Destination) || (n == 0 && faulted_in) {
@@ -133,7 +126,7 @@ pub(crate) unsafe fn copy_to_iter(
         // The destination is not there: fault it in without the lock, as
         // much of it as one window holds.
         let want = core::cmp::min(len - done, HSA_WINDOW_BYTES as u64) as usize;
-        // SAFETY: `iter` is valid by the function's contract.
+        // SAFETY: `iter` is a valid `iov_iter`; no lock is held here.
         if unsafe { bindings::fault_in_iov_iter_writeable(iter, want) } == want {
             return (done, stop);
         }
@@ -142,16 +135,11 @@ pub(crate) unsafe fn copy_to_iter(
 
 /// [`copy_to_iter`] under the reader's lock, as far as the destination
 /// takes bytes without a page fault.
-///
-/// # Safety
-///
-/// `iter` must be a valid, initialised `iov_iter` for the duration of the
-/// call.
-unsafe fn read_locked(
+fn read_locked(
     reader: &Mutex<Reader>,
     hsa_size: u64,
     test: Option<OldMemMode>,
-    iter: *mut bindings::iov_iter,
+    iter: &mut bindings::iov_iter,
     offset: u64,
     len: u64,
 ) -> (u64, Option<CopyStop>) {
@@ -188,12 +176,24 @@ unsafe fn read_locked(
                 }
             }
         },
-        // SAFETY: `src` is valid for `src.len()` bytes; `iter` is valid by
-        // the function's contract.
-        |src| unsafe {
-            bindings::vmcore_rs_copy_to_iter_nofault(src.as_ptr().cast(), src.len(), iter)
-        },
+        |src| copy_to_iter_nofault(src, iter),
     )
+}
+
+/// Copies `src` into `iter` with page faults disabled: returns the bytes
+/// copied, fewer where a destination page is not present (the caller
+/// faults it in once the lock is dropped).
+fn copy_to_iter_nofault(src: &[u8], iter: &mut bindings::iov_iter) -> usize {
+    // SAFETY: `src` is valid for reads of `src.len()` bytes and `iter` is
+    // a valid `iov_iter`; between `pagefault_disable()` and its
+    // `pagefault_enable()` nothing sleeps, and a fault of the user
+    // destination ends the copy short instead of being handled.
+    unsafe {
+        bindings::vmcore_rs_pagefault_disable();
+        let n = bindings::vmcore_rs_copy_to_iter(src.as_ptr().cast(), src.len(), iter);
+        bindings::vmcore_rs_pagefault_enable();
+        n
+    }
 }
 
 /// The test HSA's fetch: SDIAS blocks from `first` on into `dst`, copied

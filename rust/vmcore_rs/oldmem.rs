@@ -34,7 +34,9 @@
 use crate::{bindings, hsa};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::{prelude::*, workqueue};
-use s390_vmcore::{map_oldmem, CopyStop, OldMem, OldMemMode, Source};
+use s390_vmcore::{
+    copy_oldmem, oldmem_mapping, CopyStop, CopyTarget, MapPages, OldMem, OldMemMode,
+};
 
 /// The crashkernel area of a kdump kernel, `(start, size)` in bytes
 /// (`oldmem_data`), or `None` in any other kernel.
@@ -90,48 +92,49 @@ pub(crate) fn mode() -> Option<OldMemMode> {
     }
     // SAFETY: `sclp.hsa_size` is set by the early SCLP code before this
     // crate runs and only read afterwards.
-    let hsa_size = unsafe { bindings::vmcore_rs_hsa_size() } as u64;
+    let hsa_size = unsafe { bindings::sclp.hsa_size } as u64;
     (hsa_size != 0).then_some(OldMemMode::Hsa { hsa_size })
 }
 
-/// Copies `len` bytes of old memory at physical address `paddr` into
-/// `iter`, advancing it.
-///
-/// Returns the number of bytes copied and, when that is less than `len`,
-/// why: the destination faulted, or the HSA could not be read.
-///
-/// # Safety
-///
-/// `iter` must be a valid, initialised `iov_iter` for the duration of the
-/// call; the old memory `[paddr, paddr + len)` must exist (lie in the
-/// crashed system's memory ranges): a read of a hole takes an addressing
-/// exception, as in `memcpy_real_iter()`.
-pub(crate) unsafe fn copy_to_iter(
+/// A destination `iov_iter` and the primitive copies of the dump into it:
+/// the crate's [`s390_vmcore::copy_oldmem`] and [`s390_vmcore::read_dump`]
+/// split every read and call these.
+pub(crate) struct IterTarget<'a> {
+    iter: &'a mut bindings::iov_iter,
     mode: OldMemMode,
-    iter: *mut bindings::iov_iter,
-    mut paddr: u64,
-    len: u64,
-) -> (u64, Option<CopyStop>) {
-    let mut done = 0;
-    while done < len {
-        let (source, chunk) = map_oldmem(mode, paddr, len - done);
-        let (copied, stop) = match source {
-            Source::Real { paddr: src } => {
-                // SAFETY: `iter` is valid by the function's contract; `src`
-                // is real memory of this machine.
-                let n = unsafe { copy_real(iter, src, chunk) };
-                (n, (n < chunk).then_some(CopyStop::Destination))
-            }
-            // SAFETY: `iter` is valid by the function's contract.
-            Source::Hsa { offset } => unsafe { hsa::copy_to_iter(mode, iter, offset, chunk) },
-        };
-        done += copied;
-        paddr += copied;
-        if stop.is_some() {
-            return (done, stop);
-        }
+}
+
+impl<'a> IterTarget<'a> {
+    /// Copies into `iter`, old memory addressed as `mode` says.
+    pub(crate) fn new(iter: &'a mut bindings::iov_iter, mode: OldMemMode) -> Self {
+        IterTarget { iter, mode }
     }
-    (done, None)
+}
+
+impl CopyTarget for IterTarget<'_> {
+    fn copy_real(&mut self, paddr: u64, len: u64) -> u64 {
+        // The crate asks only for pieces of old memory that `map_oldmem()`
+        // puts in real memory, below the end of this machine's memory.
+        copy_real(self.iter, paddr, len)
+    }
+
+    fn copy_hsa(&mut self, offset: u64, len: u64) -> (u64, Option<CopyStop>) {
+        hsa::copy_to_iter(self.mode, self.iter, offset, len)
+    }
+
+    fn copy_header(&mut self, src: &[u8]) -> u64 {
+        // SAFETY: `src` is valid for reads of `src.len()` bytes; `iter` is
+        // a valid `iov_iter` (it is borrowed for as long as `self` lives).
+        let n =
+            unsafe { bindings::vmcore_rs_copy_to_iter(src.as_ptr().cast(), src.len(), self.iter) };
+        n as u64
+    }
+
+    fn relax(&mut self) {
+        // SAFETY: `cond_resched()` may sleep: copies run in process
+        // context and hold no lock between two pieces.
+        unsafe { bindings::vmcore_rs_cond_resched() };
+    }
 }
 
 /// Old real memory mapped into the identity mapping: physical
@@ -149,13 +152,25 @@ static MAP_DONE: AtomicBool = AtomicBool::new(false);
 /// the mapping is published they copy with `memcpy_real_iter()`, as all
 /// reads beyond the mapping do, and they switch over with the release
 /// store of `DIRECT_END`. When the work item cannot be allocated the
-/// mapping is built here and now.
+/// mapping is built here and now. A test kernel maps nothing above the
+/// address given by `vmcore_rs_test_map_cap=`, so that the fallback is
+/// exercised and compared with C.
+#[link_section = ".init.text"]
 pub(crate) fn map_real_memory_in_background(end: u64) {
+    #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
+    // SAFETY: Reads an init variable set by an early parameter; we run
+    // during init, before init memory is freed.
+    let cap = match unsafe { bindings::vmcore_rs_test_map_cap() } as u64 {
+        0 => u64::MAX,
+        cap => cap,
+    };
+    #[cfg(not(CONFIG_S390_VMCORE_RUST_TEST))]
+    let cap = u64::MAX;
     if workqueue::system_unbound()
-        .try_spawn(GFP_KERNEL, move || map_real_memory(end))
+        .try_spawn(GFP_KERNEL, move || map_real_memory(end, cap))
         .is_err()
     {
-        map_real_memory(end);
+        map_real_memory(end, cap);
     }
 }
 
@@ -167,37 +182,76 @@ pub(crate) fn map_real_memory_in_background(end: u64) {
 ///
 /// Page tables (the kernel's `vmem_add_mapping()`): 16 KiB per TiB with
 /// EDAT2 (2 GiB pages), 8 MiB per TiB with EDAT1 only (1 MiB pages), 4 GiB
-/// per TiB with 4 KiB pages (no EDAT, as in QEMU's TCG); capped by the
-/// helper at 1/16 of this kernel's memory. Called once per boot, from
-/// [`map_real_memory_in_background`]; may sleep.
-fn map_real_memory(end: u64) {
-    let mut start = 0;
+/// per TiB with 4 KiB pages (no EDAT, as in QEMU's TCG); capped by
+/// [`mapping`] at 1/16 of this kernel's memory; nothing at or above `cap` (the
+/// test kernel's `vmcore_rs_test_map_cap=`, else `u64::MAX`). Called once
+/// per boot, from [`map_real_memory_in_background`]; may sleep.
+fn map_real_memory(end: u64, cap: u64) {
     let t0 = crate::ktime_get();
+    let Some((start, mapped)) = mapping(end, cap) else {
+        MAP_DONE.store(true, Ordering::Release);
+        return;
+    };
     // SAFETY: Once per boot, in process context: maps memory no one here
-    // uses (above `ident_map_size`), under the kernel's `vmem_mutex`; no
-    // read goes through it before `DIRECT_END` below publishes it.
-    let mapped = unsafe { bindings::vmcore_rs_map_oldmem(end as usize, &mut start) } as u64;
-    let us = (crate::ktime_get() - t0) / 1000;
-    if mapped > start as u64 {
-        pr_info!(
-            "old memory {:#x}-{:#x} mapped in {} us\n",
+    // uses (above this kernel's identity mapping), under the kernel's
+    // `vmem_mutex`; no read goes through it before `DIRECT_END` publishes it.
+    if unsafe { bindings::vmem_add_mapping_ro(start as usize, (mapped - start) as usize) } != 0 {
+        pr_warn!(
+            "cannot map old memory {:#x}-{:#x}, read page by page\n",
             start,
-            mapped,
-            us
+            end
         );
+        MAP_DONE.store(true, Ordering::Release);
+        return;
     }
-    if mapped < end && end > start as u64 {
+    let us = (crate::ktime_get() - t0) / 1000;
+    pr_info!(
+        "old memory {:#x}-{:#x} mapped in {} us\n",
+        start,
+        mapped,
+        us
+    );
+    if mapped < end {
         pr_warn!(
             "old memory {:#x}-{:#x} not mapped, read page by page\n",
-            core::cmp::max(mapped, start as u64),
+            mapped,
             end
         );
     }
-    if mapped > start as u64 {
-        DIRECT_START.store(start as u64, Ordering::Relaxed);
-        DIRECT_END.store(mapped, Ordering::Release);
-    }
+    DIRECT_START.store(start, Ordering::Relaxed);
+    DIRECT_END.store(mapped, Ordering::Release);
     MAP_DONE.store(true, Ordering::Release);
+}
+
+/// What [`map_real_memory`] maps of the old memory below `end`: physical
+/// `[start, end)` by [`oldmem_mapping`], from the end of this kernel's
+/// identity mapping, within `max_mappable` and below `cap`, with page
+/// tables of at most 1/16 of this kernel's memory.
+fn mapping(end: u64, cap: u64) -> Option<(u64, u64)> {
+    // SAFETY: The shims read what boot set up once (the lowcore's machine
+    // flags, the page allocator's counters, the debug_pagealloc switch);
+    // `vm_layout` and `max_mappable` are written by the decompressor and
+    // only read afterwards.
+    let (ident_end, max_mappable, pages, edat1, edat2, debug) = unsafe {
+        (
+            bindings::vm_layout.identity_size as u64,
+            bindings::max_mappable as u64,
+            bindings::vmcore_rs_totalram_pages() as u64,
+            bindings::vmcore_rs_machine_has_edat1(),
+            bindings::vmcore_rs_machine_has_edat2(),
+            bindings::vmcore_rs_debug_pagealloc_enabled(),
+        )
+    };
+    let map_pages = if !edat1 || debug {
+        MapPages::Pages4K
+    } else if !edat2 {
+        MapPages::Pages1M
+    } else {
+        MapPages::Pages2G
+    };
+    let budget = pages.saturating_mul(s390_vmcore::PAGE_SIZE) / 16;
+    let max_mappable = core::cmp::min(max_mappable, cap);
+    oldmem_mapping(ident_end, end, max_mappable, budget, map_pages)
 }
 
 /// Test kernel only: tries to change the byte of old memory at physical
@@ -211,7 +265,7 @@ fn map_real_memory(end: u64) {
 /// `paddr` is not mapped.
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 #[no_mangle]
-pub extern "C" fn s390_vmcore_rs_test_write_oldmem(paddr: u64) -> kernel::ffi::c_int {
+pub extern "C" fn vmcore_rs_test_write_oldmem(paddr: u64) -> kernel::ffi::c_int {
     for _ in 0..1000 {
         if MAP_DONE.load(Ordering::Acquire) {
             break;
@@ -237,46 +291,29 @@ pub extern "C" fn s390_vmcore_rs_test_write_oldmem(paddr: u64) -> kernel::ffi::c
     rc as kernel::ffi::c_int
 }
 
-/// Bytes copied from the identity mapping between two `cond_resched()`.
-const COPY_STEP: u64 = 1 << 20;
-
 /// Copies `len` bytes of real memory at `paddr` into `iter`, advancing it:
 /// from the identity mapping where [`map_real_memory`] mapped it, else with
 /// `memcpy_real_iter()`.
 ///
 /// Returns the number of bytes copied, less than `len` where the
-/// destination faulted.
-///
-/// # Safety
-///
-/// `iter` must be a valid, initialised `iov_iter` for the duration of the
-/// call; `[paddr, paddr + len)` must be memory of this machine.
-unsafe fn copy_real(iter: *mut bindings::iov_iter, paddr: u64, len: u64) -> u64 {
+/// destination faulted. `[paddr, paddr + len)` must be memory of this
+/// machine: a hole takes an addressing exception, as in
+/// `memcpy_real_iter()`.
+fn copy_real(iter: &mut bindings::iov_iter, paddr: u64, len: u64) -> u64 {
     let end = DIRECT_END.load(Ordering::Acquire);
     let start = DIRECT_START.load(Ordering::Relaxed);
     if paddr < start || paddr.checked_add(len).map_or(true, |e| e > end) {
-        // SAFETY: As for this function.
+        // SAFETY: `iter` is a valid `iov_iter`; `memcpy_real_iter()` maps
+        // each page of `[paddr, paddr + len)` itself.
         return unsafe { bindings::memcpy_real_iter(iter, paddr as usize, len as usize) } as u64;
     }
-    let mut done = 0;
-    while done < len {
-        let step = core::cmp::min(len - done, COPY_STEP);
-        // SAFETY: `[paddr, paddr + len)` is memory of this machine and lies
-        // in the identity mapping (checked above), so `src` is readable for
-        // `step` bytes; `iter` is valid by the function's contract.
-        let copied = unsafe {
-            let src = bindings::vmcore_rs_va((paddr + done) as usize);
-            bindings::vmcore_rs_copy_to_iter(src, step as usize, iter)
-        } as u64;
-        done += copied;
-        if copied < step {
-            break;
-        }
-        // SAFETY: `cond_resched()` may sleep: reads run in process context
-        // and hold no lock here.
-        unsafe { bindings::vmcore_rs_cond_resched() };
+    // SAFETY: `[paddr, paddr + len)` lies in the identity mapping of old
+    // memory (checked above), so `src` is readable for `len` bytes for as
+    // long as this kernel runs; `iter` is a valid `iov_iter`.
+    unsafe {
+        let src = bindings::vmcore_rs_va(paddr as usize);
+        bindings::vmcore_rs_copy_to_iter(src, len as usize, iter) as u64
     }
-    done
 }
 
 /// Old memory read into kernel buffers, for the header build and the early
@@ -297,9 +334,9 @@ impl OldMem for Kernel {
         // The callers read the lowcore, the save areas, os_info and the
         // VMCOREINFO note at addresses the crashed system left; like C's
         // `copy_oldmem_kernel()` they are not checked against the memory
-        // map (the parsers bound every size; a pointer into a hole faults).
-        // SAFETY: `iter` was just initialised and lives across the call.
-        let (copied, _) = unsafe { copy_to_iter(self.0, &mut iter, paddr, buf.len() as u64) };
+        // map here ([`s390_vmcore::InRanges`] checks them first).
+        let mut target = IterTarget::new(&mut iter, self.0);
+        let (copied, _) = copy_oldmem(self.0, &mut target, paddr, buf.len() as u64);
         if copied == buf.len() as u64 {
             Ok(())
         } else {

@@ -314,8 +314,12 @@ zfcpdump_checks() {
 
 echo "# guest: the test kernel (kdump), Rust against C in one boot"
 test_run test-kdump "$out/test-kdump" ""
-echo "# guest: the test kernel with the test HSA below 0x2003000 (not a multiple of crashkernel=200M)"
-test_run test-hsa "$out/test-hsa" "vmcore_rs_test_hsa=0x2003000"
+echo "# guest: the test kernel with the test HSA below 0x2003000 (not a multiple of crashkernel=200M),"
+echo "# old memory mapped only below 0x30000000 (of 1 GiB): above, reads take the memcpy_real_iter() fallback"
+test_run test-hsa "$out/test-hsa" "vmcore_rs_test_hsa=0x2003000 vmcore_rs_test_map_cap=0x30000000"
+t "test-hsa: old memory above 0x30000000 not mapped, read through memcpy_real_iter()" \
+	grep -q "vmcore_rs: old memory 0x30000000-0x40000000 not mapped, read page by page" \
+	"$out/test-hsa/guest/kmsg-end.txt"
 for cpus in 1 4; do
 	echo "# guest: the test kernel with $cpus CPUs, Rust against C (the per-CPU notes)"
 	test_run "test-smp$cpus" "$out/test-smp$cpus" "vmcore_pattern_mib=0 vmcore_selftests=0" --smp $cpus

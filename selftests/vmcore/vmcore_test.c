@@ -398,16 +398,38 @@ TEST_F_TIMEOUT(vmcore, known_patterns, 600)
 }
 
 /*
+ * The test kernel's vmcore_rs_test_map_cap=ADDR (0 when not given): old
+ * memory at and above ADDR is not mapped.
+ */
+static uint64_t map_cap(void)
+{
+	char cmdline[4096], *p;
+	FILE *f = fopen("/proc/cmdline", "r");
+	uint64_t cap = 0;
+
+	if (!f)
+		return 0;
+	if (fgets(cmdline, sizeof(cmdline), f)) {
+		p = strstr(cmdline, "vmcore_rs_test_map_cap=");
+		if (p)
+			cap = strtoull(p + strlen("vmcore_rs_test_map_cap="), NULL, 0);
+	}
+	fclose(f);
+	return cap;
+}
+
+/*
  * The dump kernel maps old memory read-only: a write to the last page of
  * the highest PT_LOAD (old memory above the dump kernel's own, which it
- * maps) through that mapping, with copy_to_kernel_nofault() from the test
- * kernel's debugfs file, fails with EFAULT, and the page reads as before,
- * and as in the C file.
+ * maps; below vmcore_rs_test_map_cap= when that is given) through that
+ * mapping, with copy_to_kernel_nofault() from the test kernel's debugfs
+ * file, fails with EFAULT, and the page reads as before, and as in the C
+ * file.
  */
 TEST_F(vmcore, oldmem_read_only)
 {
 	const char *path = "/sys/kernel/debug/vmcore_rs/write_oldmem";
-	uint64_t top = 0, base = 0, off = 0, paddr;
+	uint64_t top = 0, base = 0, off = 0, paddr, cap = map_cap();
 	char addr[32];
 	int i, fd, len;
 
@@ -416,9 +438,12 @@ TEST_F(vmcore, oldmem_read_only)
 	for (i = 1; i < self->ehdr.e_phnum; i++) {
 		Elf64_Phdr *p = &self->phdr[i];
 
-		if (p->p_type == PT_LOAD && p->p_filesz >= PAGE &&
-		    p->p_paddr + p->p_filesz > top) {
-			top = p->p_paddr + p->p_filesz;
+		uint64_t end = p->p_paddr + p->p_filesz;
+
+		if (cap && end > cap)
+			end = cap;
+		if (p->p_type == PT_LOAD && end >= p->p_paddr + PAGE && end > top) {
+			top = end;
 			base = p->p_paddr;
 			off = p->p_offset;
 		}

@@ -226,6 +226,11 @@ mod tests {
                     // fail here instead of hanging.
                     assert!(!src.is_empty(), "empty copy at {}", out.len());
                     assert!(!short, "copy after a short copy at {}", out.len());
+                    // Nor for more than the read asked for in all.
+                    assert!(
+                        (out.len() + src.len()) as u64 <= len,
+                        "asked to copy past the {len} bytes of the read"
+                    );
                     let n = core::cmp::min(src.len(), room - out.len());
                     short = n < src.len();
                     out.extend_from_slice(&src[..n]);

@@ -46,8 +46,8 @@ int vmcore_rs_pcpu_sigp(u16 cpu_addr, u8 order, unsigned long parm);
 /** vmcore_rs_stap() - stap(): this CPU's address (STORE CPU ADDRESS). */
 u16 vmcore_rs_stap(void);
 
-/** vmcore_rs_test_facility() - test_facility(): whether facility @nr is installed. */
-bool vmcore_rs_test_facility(unsigned long nr);
+/** vmcore_rs_facility_installed() - test_facility(): whether facility @nr is installed. */
+bool vmcore_rs_facility_installed(unsigned long nr);
 
 /** vmcore_rs_machine_has_edat1() - MACHINE_HAS_EDAT1: 1 MiB pages. */
 bool vmcore_rs_machine_has_edat1(void);

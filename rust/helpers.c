@@ -28,7 +28,7 @@ u16 __init vmcore_rs_stap(void)
 	return stap();
 }
 
-bool vmcore_rs_test_facility(unsigned long nr)
+bool vmcore_rs_facility_installed(unsigned long nr)
 {
 	return test_facility(nr);
 }

@@ -50,7 +50,7 @@ fn ktime_get() -> i64 {
 fn has_vx() -> bool {
     // SAFETY: The facility list is stored at boot, before this crate runs,
     // and only read afterwards.
-    unsafe { bindings::vmcore_rs_test_facility(129) }
+    unsafe { bindings::vmcore_rs_facility_installed(129) }
 }
 
 /// The kernel error for an error of the `s390_vmcore` crate: the one place

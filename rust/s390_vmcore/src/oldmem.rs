@@ -169,7 +169,7 @@ pub const REAL_COPY_STEP: u64 = 1 << 20;
 /// [`map_oldmem`] applied until `len` bytes are covered. Each piece is
 /// `(source, bytes)` with `bytes > 0`. Built by [`sources`].
 #[derive(Clone, Debug)]
-pub struct Sources {
+pub(crate) struct Sources {
     mode: OldMemMode,
     paddr: u64,
     left: u64,
@@ -177,7 +177,7 @@ pub struct Sources {
 
 /// The pieces of the old-memory read of `len` bytes at physical `paddr`
 /// (see [`Sources`]); addresses wrap like the C `unsigned long` ones.
-pub fn sources(mode: OldMemMode, paddr: u64, len: u64) -> Sources {
+pub(crate) fn sources(mode: OldMemMode, paddr: u64, len: u64) -> Sources {
     Sources {
         mode,
         paddr,
@@ -238,10 +238,10 @@ fn copy_piece(target: &mut impl CopyTarget, source: Source, len: u64) -> (u64, O
 /// [`REAL_COPY_STEP`] bytes.
 ///
 /// Returns the bytes copied and, when fewer than `len`, why: the
-/// destination faulted ([`CopyStop::Destination`], also when a primitive
-/// copied less without saying why), or the HSA could not be read, or the
-/// read runs past the end of the 64-bit address space
-/// ([`CopyStop::Source`], nothing copied then).
+/// destination faulted ([`CopyStop::Destination`]; so is a short real
+/// memory copy), or the HSA could not be read ([`CopyStop::Source`]; so is
+/// a short HSA copy that gives no reason), or the read runs past the end
+/// of the 64-bit address space ([`CopyStop::Source`], nothing copied then).
 pub fn copy_oldmem(
     mode: OldMemMode,
     target: &mut impl CopyTarget,
@@ -429,9 +429,9 @@ pub enum MapPages {
 ///
 /// - `ident_end` is the end of this kernel's own identity mapping
 ///   (`ident_map_size`); the mapping starts there, page aligned up.
-/// - `old_end` is the end of the crashed system's memory, page aligned
-///   down, clipped to `max_mappable` (what the identity mapping's virtual
-///   range can reach).
+/// - `old_end` is the end of the crashed system's memory, clipped to
+///   `max_mappable` (what the identity mapping's virtual range can reach),
+///   page aligned down.
 /// - The page tables may take at most `budget` bytes (the glue passes 1/16
 ///   of this kernel's memory); with `pages` that caps the length at
 ///   `budget / 4 KiB` MiB ([`MapPages::Pages4K`]) or `budget / 16 KiB`
@@ -447,7 +447,7 @@ pub fn oldmem_mapping(
 ) -> Option<(u64, u64)> {
     const PAGE_MASK: u64 = crate::PAGE_SIZE - 1;
     let start = ident_end.checked_add(PAGE_MASK)? & !PAGE_MASK;
-    let end = core::cmp::min(old_end & !PAGE_MASK, max_mappable);
+    let end = core::cmp::min(old_end, max_mappable) & !PAGE_MASK;
     if end <= start {
         return None;
     }
@@ -1005,6 +1005,15 @@ pub(crate) mod tests {
             (4, Some(CopyStop::Destination))
         );
         assert_eq!(t.dest, header[..4]);
+        // Lengths of pieces.
+        assert_eq!(pieces.iter().map(Piece::len).sum::<u64>(), 0x5010);
+        assert!(pieces.iter().all(|p| !p.is_empty()));
+        assert!(Piece::Header { start: 5, len: 0 }.is_empty());
+        let none = Piece::OldMem {
+            source: Source::Real { paddr: 5 },
+            len: 0,
+        };
+        assert!(none.is_empty());
         // At and past the end of the file: nothing.
         let mut t = Fake::new(usize::MAX, u64::MAX);
         assert_eq!(read_dump(&f, &mut t, size, 1), (0, None));
@@ -1045,9 +1054,13 @@ pub(crate) mod tests {
             oldmem_mapping(all - 1, all, all, all, MapPages::Pages2G),
             None
         );
-        // What the identity mapping can reach.
+        // What the identity mapping can reach, page aligned down.
         assert_eq!(
             oldmem_mapping(G, 4 * G, 3 * G, all, MapPages::Pages2G),
+            Some((G, 3 * G))
+        );
+        assert_eq!(
+            oldmem_mapping(G, 4 * G, 3 * G + 4095, all, MapPages::Pages2G),
             Some((G, 3 * G))
         );
         assert_eq!(oldmem_mapping(G, 4 * G, G, all, MapPages::Pages2G), None);

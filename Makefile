@@ -58,11 +58,14 @@ qemu: $(BUILD)/.setup-done
 #   zfcpdump-c  the zfcpdump kernel with the C implementation instead
 #   product-c   the product kernel with the C implementation instead (the
 #               other side of make bench's shipped-configuration table)
+#   zfcpdump-rt zfcpdump-c with Rust support (CONFIG_RUST) but without our
+#               code: what the Rust runtime alone costs (make zfcpdump-size)
 FRAGS_product := rust kdump-guest product
 FRAGS_test := rust kdump-guest test
 FRAGS_zfcpdump := rust product
 FRAGS_zfcpdump-c := c-only
 FRAGS_product-c := kdump-guest c-only
+FRAGS_zfcpdump-rt := rust c-only
 
 # $(1): kernel name
 define kernel_rules
@@ -80,13 +83,16 @@ kernel-$(1): $(BUILD)/kernel-$(1)/.config
 		{ tail -40 $(BUILD)/kernel-$(1)/build.log; \
 		  echo "vmcore-rs: FAILED kernel build ($(1)), see $(BUILD)/kernel-$(1)/build.log"; exit 1; }
 endef
-$(foreach k,product test zfcpdump zfcpdump-c product-c,$(eval $(call kernel_rules,$(k))))
+$(foreach k,product test zfcpdump zfcpdump-c product-c zfcpdump-rt,$(eval $(call kernel_rules,$(k))))
 
 # The zfcpdump kernel must fit in the HSA: bzImage and vmlinux sizes of the
-# zfcpdump kernel with ours against the one with the C implementation.
-zfcpdump-size: kernel-zfcpdump kernel-zfcpdump-c
+# zfcpdump kernel with ours against the one with the C implementation, and
+# of Rust support alone (zfcpdump-rt: CONFIG_RUST, the C implementation).
+zfcpdump-size: kernel-zfcpdump kernel-zfcpdump-c kernel-zfcpdump-rt
 	@mkdir -p $(OUT)
-	@scripts/kernel-size.sh $(BUILD)/kernel-zfcpdump $(BUILD)/kernel-zfcpdump-c | tee $(OUT)/zfcpdump-size.txt
+	@{ scripts/kernel-size.sh $(BUILD)/kernel-zfcpdump $(BUILD)/kernel-zfcpdump-c; \
+	   scripts/kernel-size.sh $(BUILD)/kernel-zfcpdump-rt $(BUILD)/kernel-zfcpdump-c \
+		"Rust support"; } | tee $(OUT)/zfcpdump-size.txt
 
 kernel: kernel-product kernel-test
 

@@ -136,8 +136,9 @@ unsigned long vmcore_rs_test_map_cap(void);
  * vmcore_rs_save_boot_cpu() are declared in asm/smp.h for setup_arch().
  * CONFIG_S390_VMCORE_RUST_TEST only, for rust/test.c:
  * vmcore_rs_test_rebuild() builds the header again and compares it (0,
- * -ENOMEM, -ENODEV, -EINVAL); vmcore_rs_test_write_oldmem() tries to change
- * a byte of mapped old memory (0 when written, -EFAULT, -EINVAL).
+ * -ENOMEM, -ENODEV, -EINVAL, or the errno of a header build that fails);
+ * vmcore_rs_test_write_oldmem() tries to change a byte of mapped old
+ * memory (0 when written, -EFAULT, -EINVAL).
  */
 int vmcore_rs_test_rebuild(void);
 int vmcore_rs_test_write_oldmem(u64 paddr);

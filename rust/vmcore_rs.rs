@@ -117,7 +117,8 @@ initcall!(
 /// `vmcore_rs/rebuild` in `rust/test.c`.
 ///
 /// Returns 0 or a negative errno: `-ENOMEM` (an allocation failed),
-/// `-ENODEV` (no dump), `-EINVAL` (the header differs).
+/// `-ENODEV` (no dump), `-EINVAL` (the header differs), or the crate's
+/// errno when the header cannot be built ([`to_kernel`]).
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 #[no_mangle]
 pub extern "C" fn vmcore_rs_test_rebuild() -> ffi::c_int {

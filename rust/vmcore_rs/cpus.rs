@@ -86,6 +86,7 @@ fn publish(areas: &'static mut [SaveArea]) {
 
 /// Calls `f` with the address of every CPU of the crashed system but this
 /// one that answers SIGP sense.
+#[link_section = ".init.text"]
 fn for_each_other_cpu(mut f: impl FnMut(u16)) {
     // SAFETY: `sclp.mtid_prev` is set by the early SCLP code and only read
     // afterwards; STAP only stores this CPU's address.
@@ -111,10 +112,11 @@ fn for_each_other_cpu(mut f: impl FnMut(u16)) {
 ///
 /// The early SCLP code must have set up `sclp`, which it does before
 /// `setup_arch()` calls into this crate.
+#[link_section = ".init.text"]
 unsafe fn mtid_prev() -> u32 {
     // SAFETY: By the function's contract `sclp` is set up and no longer
     // written.
-    unsafe { bindings::sclp.mtid_prev as u32 }
+    unsafe { bindings::sclp.mtid_prev }
 }
 
 /// Signals CPU `addr` with `order` and `parm`, retrying while it is busy
@@ -127,6 +129,7 @@ unsafe fn mtid_prev() -> u32 {
 ///
 /// The order must be one whose effects the caller accounts for: a store
 /// status order stores into the real page at `parm`.
+#[link_section = ".init.text"]
 unsafe fn sigp(addr: u16, order: u8, parm: usize) -> i32 {
     loop {
         // SAFETY: By the function's contract.
@@ -257,10 +260,13 @@ pub extern "C" fn vmcore_rs_save_cpus() {
     if cfg!(not(CONFIG_PROC_VMCORE)) {
         // SAFETY: Early boot, the registers are saved; this is what
         // `smp_save_dump_secondary_cpus()` does last, before any CPU or
-        // device of this kernel is set up.
+        // device of this kernel is set up. `diag_amode31_ops` is set up
+        // statically and relocated by `relocate_amode31_section()` before
+        // `setup_arch()` calls us, and only read afterwards.
         unsafe {
-            if let Some(reset) = bindings::diag_amode31_ops.diag308_reset {
-                reset();
+            match bindings::diag_amode31_ops.diag308_reset {
+                Some(reset) => reset(),
+                None => crate::panic(c_str!("vmcore_rs: no diag 308 reset")),
             }
             bindings::pcpu_set_smt(0);
         }

@@ -187,6 +187,7 @@ pub(crate) fn init() {
 
 /// Starts mapping the crashed system's real memory, once the dump is
 /// served, in the background; nothing without a dump.
+#[link_section = ".init.text"]
 pub(crate) fn map_real_memory() {
     if let Some(dump) = get() {
         oldmem::map_real_memory_in_background(old_memory_end(dump.mode, &dump.ranges));
@@ -201,7 +202,8 @@ pub(crate) fn map_real_memory() {
 ///
 /// Errors: `ENODEV` without a dump; `ENOMEM` when an allocation failed,
 /// also one that only left an optional part out (logged with `pr_err` or
-/// `pr_warn` as at boot); `EINVAL` when the new header differs.
+/// `pr_warn` as at boot); `EINVAL` when the new header differs; the
+/// crate's errno ([`crate::to_kernel`]) when the header cannot be built.
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 pub(crate) fn rebuild() -> Result {
     let dump = get().ok_or(ENODEV)?;

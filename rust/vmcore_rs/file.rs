@@ -238,11 +238,12 @@ unsafe extern "C" fn mmap(
         (bounds.vm_start, bounds.vm_end)
     };
     let size = (vm_end - vm_start) as u64;
-    let start = (vma.vm_pgoff as u64).checked_mul(PAGE_SIZE);
-    if size > dump.size || start.map_or(true, |start| start > dump.size - size) {
+    let Some(start) = (vma.vm_pgoff as u64)
+        .checked_mul(PAGE_SIZE)
+        .filter(|&start| size <= dump.size && start <= dump.size - size)
+    else {
         return EINVAL.to_errno();
-    }
-    let start = start.unwrap_or(0);
+    };
     // SAFETY: Reading the flags of a valid VMA.
     let flags = unsafe { vma.__bindgen_anon_2.vm_flags };
     if flags & vm_flags(bindings::VM_WRITE | bindings::VM_EXEC) != 0 {
@@ -261,32 +262,36 @@ unsafe extern "C" fn mmap(
     for piece in dump.file().pieces(start, size) {
         let addr = vm_start + done as usize;
         let rc = match piece {
-            // SAFETY: `off + len` lies within the `vmalloc_user()` header
-            // (the pieces stay inside it); `vma` is valid.
-            Piece::Header { start: off, len } => unsafe {
-                bindings::remap_vmalloc_range_partial(
-                    vma,
-                    addr,
-                    dump.hdr.as_ptr().add(off).cast(),
-                    0,
-                    len,
-                )
-            },
-            // SAFETY: `vma` is valid; the frames are old memory that this
-            // kernel does not use, mapped with the VMA's read-only
-            // protection.
+            Piece::Header { start: off, len } => {
+                // SAFETY: `off + len` lies within the `vmalloc_user()`
+                // header (the pieces stay inside it); `vma` is valid.
+                unsafe {
+                    bindings::remap_vmalloc_range_partial(
+                        vma,
+                        addr,
+                        dump.hdr.as_ptr().add(off).cast(),
+                        0,
+                        len,
+                    )
+                }
+            }
             Piece::OldMem {
                 source: Source::Real { paddr },
                 len,
-            } => unsafe {
-                bindings::remap_pfn_range(
-                    vma,
-                    addr,
-                    (paddr >> PAGE_SHIFT) as usize,
-                    len as usize,
-                    vma.vm_page_prot,
-                )
-            },
+            } => {
+                // SAFETY: `vma` is valid; the frames are old memory that
+                // this kernel does not use, mapped with the VMA's
+                // read-only protection.
+                unsafe {
+                    bindings::remap_pfn_range(
+                        vma,
+                        addr,
+                        (paddr >> PAGE_SHIFT) as usize,
+                        len as usize,
+                        vma.vm_page_prot,
+                    )
+                }
+            }
             Piece::OldMem {
                 source: Source::Hsa { .. },
                 ..
@@ -306,7 +311,8 @@ unsafe extern "C" fn mmap(
     0
 }
 
-/// `FMODE_WRITE` (`include/linux/fs.h`), a cast bindgen cannot evaluate.
+/// `FMODE_WRITE` (`include/linux/fs.h`): a cast, which bindgen does not
+/// evaluate.
 const FMODE_WRITE: u32 = 1 << 1;
 
 /// Opens the dump: the dump is read only, so opening it for writing fails

@@ -99,6 +99,12 @@ pub(crate) fn mode() -> Option<OldMemMode> {
 /// A destination `iov_iter` and the primitive copies of the dump into it:
 /// the crate's [`s390_vmcore::copy_oldmem`] and [`s390_vmcore::read_dump`]
 /// split every read and call these.
+///
+/// Real memory is read where the crate says: within the dump's segments
+/// (the crashed system's memory ranges), or, for the header build, at
+/// addresses that [`s390_vmcore::InRanges`] checked or that the lowcore
+/// layout fixes. A read of a hole would take an addressing exception
+/// (an oops, as in `memcpy_real_iter()`), not corrupt memory.
 pub(crate) struct IterTarget<'a> {
     iter: &'a mut bindings::iov_iter,
     mode: OldMemMode,
@@ -132,7 +138,9 @@ impl CopyTarget for IterTarget<'_> {
 
     fn relax(&mut self) {
         // SAFETY: `cond_resched()` may sleep: copies run in process
-        // context and hold no lock between two pieces.
+        // context (or during boot, where it does nothing), and hold no
+        // spinlock between two pieces; a page fill holds the page lock and
+        // the test HSA's fetch the reader's mutex, both sleeping locks.
         unsafe { bindings::vmcore_rs_cond_resched() };
     }
 }
@@ -188,7 +196,15 @@ pub(crate) fn map_real_memory_in_background(end: u64) {
 /// per boot, from [`map_real_memory_in_background`]; may sleep.
 fn map_real_memory(end: u64, cap: u64) {
     let t0 = crate::ktime_get();
-    let Some((start, mapped)) = mapping(end, cap) else {
+    let (ident_end, range) = mapping(end, cap);
+    let Some((start, mapped)) = range else {
+        if end > ident_end {
+            pr_warn!(
+                "old memory {:#x}-{:#x} not mapped, read page by page\n",
+                ident_end,
+                end
+            );
+        }
         MAP_DONE.store(true, Ordering::Release);
         return;
     };
@@ -223,11 +239,12 @@ fn map_real_memory(end: u64, cap: u64) {
     MAP_DONE.store(true, Ordering::Release);
 }
 
-/// What [`map_real_memory`] maps of the old memory below `end`: physical
-/// `[start, end)` by [`oldmem_mapping`], from the end of this kernel's
-/// identity mapping, within `max_mappable` and below `cap`, with page
-/// tables of at most 1/16 of this kernel's memory.
-fn mapping(end: u64, cap: u64) -> Option<(u64, u64)> {
+/// The end of this kernel's identity mapping, and what [`map_real_memory`]
+/// maps of the old memory below `end`: physical `[start, end)` by
+/// [`oldmem_mapping`], from the end of this kernel's identity mapping,
+/// within `max_mappable` and below `cap`, with page tables of at most 1/16
+/// of this kernel's memory.
+fn mapping(end: u64, cap: u64) -> (u64, Option<(u64, u64)>) {
     // SAFETY: The shims read what boot set up once (the lowcore's machine
     // flags, the page allocator's counters, the debug_pagealloc switch);
     // `vm_layout` and `max_mappable` are written by the decompressor and
@@ -251,7 +268,8 @@ fn mapping(end: u64, cap: u64) -> Option<(u64, u64)> {
     };
     let budget = pages.saturating_mul(s390_vmcore::PAGE_SIZE) / 16;
     let max_mappable = core::cmp::min(max_mappable, cap);
-    oldmem_mapping(ident_end, end, max_mappable, budget, map_pages)
+    let range = oldmem_mapping(ident_end, end, max_mappable, budget, map_pages);
+    (ident_end, range)
 }
 
 /// Test kernel only: tries to change the byte of old memory at physical

@@ -89,7 +89,9 @@ macro_rules! initcall {
 /// memory map, slab and proc exist.
 ///
 /// Returns 0, also when this is no dump kernel or the dump cannot be built
-/// (the reason is logged): boot goes on either way.
+/// (the reason is logged): boot goes on either way. Not mangled, so that
+/// `initcall_debug` names it (`make bench` reads its time).
+#[no_mangle]
 #[link_section = ".init.text"]
 extern "C" fn vmcore_rs_initcall() -> ffi::c_int {
     dump::init();
@@ -101,6 +103,7 @@ initcall!(".initcall5.init", VMCORE_RS_INITCALL, vmcore_rs_initcall);
 /// ([`oldmem::map_real_memory_in_background`]) once the dump is served:
 /// the `late_initcall`, after every `fs_initcall`, so that the worker
 /// competes with none of them for the dump kernel's one CPU.
+#[no_mangle]
 #[link_section = ".init.text"]
 extern "C" fn vmcore_rs_late_initcall() -> ffi::c_int {
     dump::map_real_memory();

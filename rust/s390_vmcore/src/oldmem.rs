@@ -876,13 +876,19 @@ pub(crate) mod tests {
             copy_oldmem(m, &mut t, 0xf0, 0x100),
             (0x30, Some(CopyStop::Destination))
         );
-        // A primitive that copies less without a reason: the destination.
-        struct Short;
+        // A primitive that copies less without a reason: the source for
+        // the HSA. (Each fake fails after a few calls rather than let a
+        // read that makes no progress loop.)
+        struct Short(u32);
         impl CopyTarget for Short {
             fn copy_real(&mut self, _: u64, len: u64) -> u64 {
+                self.0 += 1;
+                assert!(self.0 < 16, "no progress");
                 len
             }
             fn copy_hsa(&mut self, _: u64, len: u64) -> (u64, Option<CopyStop>) {
+                self.0 += 1;
+                assert!(self.0 < 16, "no progress");
                 (len / 2, None)
             }
             fn copy_header(&mut self, src: &[u8]) -> u64 {
@@ -890,23 +896,27 @@ pub(crate) mod tests {
             }
         }
         assert_eq!(
-            copy_oldmem(m, &mut Short, 0, 0x10),
+            copy_oldmem(m, &mut Short(0), 0, 0x10),
             (8, Some(CopyStop::Source))
         );
         // One that claims more than asked counts for what was asked.
-        struct Long;
+        struct Long(u32);
         impl CopyTarget for Long {
             fn copy_real(&mut self, _: u64, len: u64) -> u64 {
+                self.0 += 1;
+                assert!(self.0 < 16, "no progress");
                 len + 1
             }
             fn copy_hsa(&mut self, _: u64, len: u64) -> (u64, Option<CopyStop>) {
+                self.0 += 1;
+                assert!(self.0 < 16, "no progress");
                 (len + 1, None)
             }
             fn copy_header(&mut self, src: &[u8]) -> u64 {
                 src.len() as u64 + 1
             }
         }
-        assert_eq!(copy_oldmem(m, &mut Long, 0xf0, 0x20), (0x20, None));
+        assert_eq!(copy_oldmem(m, &mut Long(0), 0xf0, 0x20), (0x20, None));
     }
 
     #[test]

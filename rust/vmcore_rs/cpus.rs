@@ -154,10 +154,10 @@ unsafe fn sigp(addr: u16, order: u8, parm: usize) -> i32 {
 unsafe fn read_status(page: *const u8) -> [u8; SaveArea::REGS_LEN] {
     let mut regs = [0u8; SaveArea::REGS_LEN];
     for (i, dw) in regs.chunks_exact_mut(8).enumerate() {
-        // SAFETY: By the function's contract, `page` is aligned and holds
-        // `REGS_LEN` bytes, so doubleword `i < REGS_LEN / 8` is readable.
         // Volatile: the CPU stored into the page behind the compiler's
         // back, by its physical address.
+        // SAFETY: `page` is aligned and holds `REGS_LEN` bytes (the
+        // function's contract): doubleword `i < REGS_LEN / 8` is readable.
         let v = unsafe { core::ptr::read_volatile(page.cast::<u64>().add(i)) };
         dw.copy_from_slice(&v.to_ne_bytes());
     }
@@ -258,11 +258,11 @@ pub extern "C" fn vmcore_rs_save_cpus() {
     // Without the C /proc/vmcore nobody else resets the system, which puts
     // the other CPUs and the I/O into a clean state for this kernel.
     if cfg!(not(CONFIG_PROC_VMCORE)) {
-        // SAFETY: Early boot, the registers are saved; this is what
-        // `smp_save_dump_secondary_cpus()` does last, before any CPU or
-        // device of this kernel is set up. `diag_amode31_ops` is set up
-        // statically and relocated by `relocate_amode31_section()` before
+        // This is what `smp_save_dump_secondary_cpus()` does last, before
+        // any CPU or device of this kernel is set up. `diag_amode31_ops` is
+        // static, relocated by `relocate_amode31_section()` before
         // `setup_arch()` calls us, and only read afterwards.
+        // SAFETY: Early boot, the registers are saved; the ops are set up.
         unsafe {
             match bindings::diag_amode31_ops.diag308_reset {
                 Some(reset) => reset(),

@@ -184,10 +184,9 @@ fn read_locked(
 /// copied, fewer where a destination page is not present (the caller
 /// faults it in once the lock is dropped).
 fn copy_to_iter_nofault(src: &[u8], iter: &mut bindings::iov_iter) -> usize {
-    // SAFETY: `src` is valid for reads of `src.len()` bytes and `iter` is
-    // a valid `iov_iter`; between `pagefault_disable()` and its
-    // `pagefault_enable()` nothing sleeps, and a fault of the user
-    // destination ends the copy short instead of being handled.
+    // Between `pagefault_disable()` and `pagefault_enable()` nothing
+    // sleeps; a fault of the user destination ends the copy short.
+    // SAFETY: `src` is valid for `src.len()` bytes, `iter` is an `iov_iter`.
     unsafe {
         bindings::vmcore_rs_pagefault_disable();
         let n = bindings::vmcore_rs_copy_to_iter(src.as_ptr().cast(), src.len(), iter);

@@ -137,10 +137,10 @@ impl CopyTarget for IterTarget<'_> {
     }
 
     fn relax(&mut self) {
-        // SAFETY: `cond_resched()` may sleep: copies run in process
-        // context (or during boot, where it does nothing), and hold no
-        // spinlock between two pieces; a page fill holds the page lock and
-        // the test HSA's fetch the reader's mutex, both sleeping locks.
+        // Copies run in process context (or during boot, where this does
+        // nothing); a page fill holds the page lock and the test HSA's
+        // fetch the reader's mutex, both sleeping locks.
+        // SAFETY: `cond_resched()` may sleep: no spinlock is held here.
         unsafe { bindings::vmcore_rs_cond_resched() };
     }
 }
@@ -245,10 +245,10 @@ fn map_real_memory(end: u64, cap: u64) {
 /// within `max_mappable` and below `cap`, with page tables of at most 1/16
 /// of this kernel's memory.
 fn mapping(end: u64, cap: u64) -> (u64, Option<(u64, u64)>) {
-    // SAFETY: The shims read what boot set up once (the lowcore's machine
-    // flags, the page allocator's counters, the debug_pagealloc switch);
-    // `vm_layout` and `max_mappable` are written by the decompressor and
-    // only read afterwards.
+    // The shims read the lowcore's machine flags, the page allocator's
+    // counters and the debug_pagealloc switch.
+    // SAFETY: All of it set up by boot; `vm_layout` and `max_mappable` are
+    // written by the decompressor and only read afterwards.
     let (ident_end, max_mappable, pages, edat1, edat2, debug) = unsafe {
         (
             bindings::vm_layout.identity_size as u64,

@@ -93,11 +93,9 @@ fn check_piece(mode: OldMemMode, paddr: u64, len: u64) -> (Source, u64) {
 /// The target: an input that decodes as [`Input`] is checked; any other is
 /// rejected (`false`).
 pub fn run(data: &[u8]) -> bool {
-    let Some(inp) = super::decode::<Input>(data) else {
-        return false;
-    };
-    check(&inp);
-    true
+    super::decode::<Input>(data)
+        .map(|inp| check(&inp))
+        .is_some()
 }
 
 fn check(inp: &Input) {

@@ -15,7 +15,9 @@ file offsets congruent to their physical addresses modulo the page size,
 data chunks in file order without overlap, the file ending with the last
 chunk; one NT_PRSTATUS per CPU that the crashed kernel had online, with
 distinct NT_S390_PREFIX values; a VMCOREINFO note naming the crashed
-kernel's release; PT_LOADs covering the guest's memory but the crashkernel
+kernel's release; memory PT_LOADs in address order without overlap,
+covering exactly the crashed kernel's memory as its /proc/iomem
+(guest/oldinfo/iomem) gives it, [0, end of its RAM), but its crashkernel
 area (all of it for a stand-alone dump); the panic in the dump's log
 buffer; drgn's backtrace of the crashed thread starting in the kdump entry
 path, or for a stand-alone dump (guest/hsa.size) in the dump IPL of the
@@ -44,6 +46,41 @@ def read_notes(data):
         off += (descsz + 3) & ~3
         notes.append((name, ntype, desc))
     return notes
+
+
+def old_memory(iomem):
+    """The System RAM ranges and crashkernel areas ("Crash kernel") of a
+    /proc/iomem, each a list of [start, end) in address order."""
+    ram, crash = [], []
+    for line in open(iomem):
+        m = re.fullmatch(r" *([0-9a-f]+)-([0-9a-f]+) : (System RAM|Crash kernel)\n?", line)
+        if m:
+            r = (int(m.group(1), 16), int(m.group(2), 16) + 1)
+            (ram if m.group(3) == "System RAM" else crash).append(r)
+    return sorted(ram), sorted(crash)
+
+
+def merged(rs):
+    """Sorted [start, end) ranges with the touching and overlapping ones
+    joined, the empty ones dropped."""
+    out = []
+    for s, e in sorted(r for r in rs if r[0] < r[1]):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def holes_out(rs, holes):
+    """The ranges rs without the ranges holes, merged."""
+    for hs, he in holes:
+        rs = [r for s, e in rs for r in ((s, min(e, hs)), (max(s, he), e)) if r[0] < r[1]]
+    return merged(rs)
+
+
+def ranges(rs):
+    return " ".join(f"[{s:#x}, {e:#x})" for s, e in rs) or "none"
 
 
 def main(outdir, no_vmcoreinfo=False):
@@ -102,18 +139,30 @@ def main(outdir, no_vmcoreinfo=False):
         check(len(vmci) == 1 and f"OSRELEASE={release}\n".encode() in vmci[0],
               f"VMCOREINFO note with OSRELEASE={release}")
 
-    # Memory: the crashed kernel's RAM is covered but for the crashkernel area.
+    # Memory, as the crashed kernel knew it (its /proc/iomem): the memory
+    # PT_LOADs, in address order without overlap, cover [0, end of its RAM)
+    # but its crashkernel area, exactly, or for a stand-alone dump (no
+    # crashkernel=) all of it.
     cmdline = open(os.path.join(guest, "oldinfo", "cmdline")).read()
     m = re.search(r"crashkernel=(\d+)M", cmdline)
-    mem = [(p[4], p[4] + p[6]) for p in loads if p[3] == p[4]]
-    covered = sum(e - s for s, e in mem)
-    top = max(e for s, e in mem)
-    if m:
-        check(covered + int(m.group(1)) * 2**20 == top,
-              f"PT_LOADs cover [0, {top:#x}) but the crashkernel area")
+    ram, crash = old_memory(os.path.join(guest, "oldinfo", "iomem"))
+    mem_end = max((e for s, e in ram + crash), default=0)
+    check(ram and ram[0][0] == 0, f"the crashed kernel's System RAM starts at 0: {ranges(ram)}")
+    if os.path.exists(os.path.join(guest, "hsa.size")):
+        check(not m and not crash, f"a stand-alone dump, no crashkernel area: {ranges(crash)}")
     else:
-        check(covered == top and min(s for s, e in mem) == 0,
-              f"PT_LOADs cover [0, {top:#x})")
+        check(m and len(crash) == 1 and crash[0][1] - crash[0][0] == int(m.group(1)) << 20,
+              f"one crashkernel area of crashkernel= size: {ranges(crash)}")
+    want = holes_out([(0, mem_end)], crash)
+    what = f"[0, {mem_end:#x})" + (f" but the crashkernel area {ranges(crash)}" if crash else "")
+    # s390 keeps the crashkernel area out of System RAM.
+    check(merged(ram) == want, f"the crashed kernel's System RAM {ranges(ram)} is {what}")
+    mem = [(p[4], p[4] + p[6]) for p in loads if p[3] == p[4]]
+    check(mem, "memory PT_LOADs present")
+    for (s0, e0), (s1, e1) in zip(mem, mem[1:]):
+        check(e0 <= s1, f"memory PT_LOADs in address order without overlap: "
+              f"[{s0:#x}, {e0:#x}) then [{s1:#x}, {e1:#x})")
+    check(merged(mem) == want, f"memory PT_LOADs cover {ranges(merged(mem))}, not {what}")
 
     if no_vmcoreinfo:
         return finish(outdir, errors)

@@ -26,7 +26,8 @@
 #   vmlinux       a copy of VMLINUX
 #   console.log   the guest console of both kernels
 #   guest/        the dump kernel's stage log, exit statuses, vmcore size and
-#                 the first kernel's oldinfo/ (CPU count, vmcoreinfo, cmdline)
+#                 the first kernel's oldinfo/ (CPU count, cmdline, /proc/iomem,
+#                 vmcoreinfo)
 #
 # --append EXTRA       added to the first kernel's cmdline; the guest passes
 #                      it on to the dump kernel too (e.g. vmcore_path=...)

@@ -28,6 +28,7 @@ use crate::elf::{
     PF_R, PF_W, PF_X, PHDR_SIZE, PN_XNUM, PT_LOAD, PT_NOTE,
 };
 use crate::notes::{notes_size, write_notes};
+use crate::oldmem::contains;
 use crate::save_area::SaveArea;
 use crate::{Error, PAGE_SIZE};
 use zerocopy::IntoBytes;
@@ -46,6 +47,35 @@ pub struct TextSegment {
     pub end: u64,
     /// Physical address of `start` (bytes).
     pub phys: u64,
+}
+
+impl TextSegment {
+    /// Checks the kernel image against the crashed system's memory before
+    /// its PT_LOAD is served: os_info is old memory, and C `text_init()`
+    /// takes the image entries as they are. The image is
+    /// `[phys, phys + (end - start))`; it must lie inside one of `ranges`
+    /// (physical, `end` exclusive; see [`crate::oldmem::contains`]), and its
+    /// page-aligned chunk must fit 64 bits. An image that passes cannot make
+    /// [`layout()`] fail.
+    ///
+    /// Errors: [`Error::Invalid`] (`end < start`), [`Error::Overflow`] (the
+    /// image, rounded up to a page, runs past the end of the 64-bit address
+    /// space), [`Error::OutsideMemory`] (with `paddr = phys` and the image
+    /// size in bytes: not inside one range).
+    pub fn check(&self, ranges: &[PhysRange]) -> Result<(), Error> {
+        let len = self.end.checked_sub(self.start).ok_or(Error::Invalid)?;
+        self.phys
+            .checked_add(len)
+            .and_then(page_up)
+            .ok_or(Error::Overflow)?;
+        if !contains(ranges, self.phys, len) {
+            return Err(Error::OutsideMemory {
+                paddr: self.phys,
+                len,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// A physical memory range `[start, end)` of the crashed system, in bytes.
@@ -635,6 +665,84 @@ mod tests {
         ];
         spec.ranges = &huge;
         assert_eq!(layout(&spec), Err(Error::Overflow));
+    }
+
+    #[test]
+    fn text_check() {
+        let rs = [
+            PhysRange {
+                start: 0,
+                end: 0x10_0000,
+            },
+            PhysRange {
+                start: 0x20_0000,
+                end: 0x30_0000,
+            },
+        ];
+        let t = |phys, len| TextSegment {
+            start: 0x3ff_0000_0000,
+            end: 0x3ff_0000_0000 + len,
+            phys,
+        };
+        // Inside one range, up to its last byte; an empty image too.
+        assert_eq!(t(0x1000, 0xf_f000).check(&rs), Ok(()));
+        assert_eq!(t(0x2f_ffff, 1).check(&rs), Ok(()));
+        assert_eq!(t(0x30_0000, 0).check(&rs), Ok(()));
+        // One byte past a range, across the hole, in the hole, past the end.
+        for (phys, len) in [
+            (0x1000, 0xf_f001),
+            (0xf_f000, 0x11_0000),
+            (0x10_0000, 1),
+            (0x30_0000, 1),
+        ] {
+            assert_eq!(
+                t(phys, len).check(&rs),
+                Err(Error::OutsideMemory { paddr: phys, len }),
+                "{phys:#x} {len:#x}"
+            );
+        }
+        // The image, or its page-rounded chunk, past 2^64.
+        assert_eq!(t(u64::MAX - 5, 10).check(&rs), Err(Error::Overflow));
+        assert_eq!(t(u64::MAX - 5, 2).check(&rs), Err(Error::Overflow));
+        let mut inverted = t(0x1000, 0);
+        inverted.end -= 1;
+        assert_eq!(inverted.check(&rs), Err(Error::Invalid));
+    }
+
+    proptest! {
+        /// Never lose the dump: an image that passes the check lays out
+        /// with any memory ranges, and one that makes layout() fail where
+        /// the ranges alone do not never passes it.
+        #[test]
+        fn checked_text_always_lays_out(
+            ranges in arb_ranges(),
+            start in any::<u64>(), len in any::<u64>(), phys in any::<u64>(),
+            near in any::<bool>(),
+        ) {
+            // Half the cases: a small image near memory, so that many pass.
+            let (phys, len) = if near { (phys % 0x8_0000, len % 0x8000) } else { (phys, len) };
+            let text = TextSegment { start, end: start.wrapping_add(len), phys };
+            let spec = |text| DumpSpec {
+                cpus: &[], has_vx: false, vmcoreinfo: None, text,
+                identity_base: 0, ranges: &ranges,
+            };
+            let without = layout(&spec(None)).unwrap();
+            match text.check(&ranges) {
+                Ok(()) => {
+                    let with = layout(&spec(Some(text))).unwrap();
+                    prop_assert_eq!(with.nsegments, without.nsegments + 1);
+                    prop_assert!(contains(&ranges, phys, text.end - text.start));
+                }
+                Err(Error::OutsideMemory { paddr, len: n }) => {
+                    prop_assert_eq!((paddr, n), (phys, text.end.wrapping_sub(start)));
+                    prop_assert!(!contains(&ranges, phys, n));
+                }
+                Err(e) => {
+                    prop_assert!(matches!(e, Error::Invalid | Error::Overflow), "{:?}", e);
+                    prop_assert!(layout(&spec(Some(text))).is_err());
+                }
+            }
+        }
     }
 
     #[test]

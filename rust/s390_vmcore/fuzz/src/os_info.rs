@@ -96,17 +96,22 @@ fn check(m: &dyn OldMem, mem: &FakeMem) {
         assert!(has_vm);
         assert!(t.end >= t.start);
     }
-    // What the glue does next: a header with that text segment and base.
-    let s = DumpSpec {
+    // What the glue does next: the image checked against the memory
+    // ranges, then a header with what passed. Never lose the dump: where
+    // the ranges alone lay out, a checked image does too.
+    let ranges = mem.ranges();
+    let checked = text.filter(|t| t.check(&ranges).is_ok());
+    let spec = |text| DumpSpec {
         cpus: &[],
         has_vx: false,
         vmcoreinfo: None,
         text,
         identity_base: base,
-        ranges: &[],
+        ranges: &ranges,
     };
-    if let Ok(l) = layout(&s) {
-        assert_eq!(l.nsegments, usize::from(text.is_some()));
+    if let Ok(without) = layout(&spec(None)) {
+        let l = layout(&spec(checked)).expect("a checked kernel image lays out");
+        assert_eq!(l.nsegments, without.nsegments + usize::from(checked.is_some()));
         assert!(l.file_size >= l.header_len as u64);
     }
 }

@@ -12,9 +12,13 @@
 //! zcore asks for one block per request, and every request is a round trip
 //! to the firmware that completes with a service-signal interrupt.
 //! [`HsaWindow`] asks for up to [`HSA_WINDOW_BLOCKS`] blocks at once into
-//! one buffer and serves the following reads from it. When a request fails
-//! it asks again for the wanted block alone, so that one unreadable block
-//! fails the reads of its own page only.
+//! one buffer and serves the following reads from it. When a request of
+//! several blocks fails (also when SDIAS stored part of it: which blocks
+//! it stored is not documented, so `sclp_sdias_copy()` fails it), the
+//! blocks it asked for are asked for again one at a time, so that one
+//! unreadable block fails the reads of its own page only. After
+//! [`HSA_MULTI_FAILURES_MAX`] such failures every request asks for one
+//! block, as zcore's do.
 
 use crate::{Error, PAGE_SIZE};
 
@@ -24,6 +28,10 @@ pub const HSA_WINDOW_BLOCKS: usize = 64;
 
 /// Size in bytes of the window buffer for [`HSA_WINDOW_BLOCKS`] blocks.
 pub const HSA_WINDOW_BYTES: usize = HSA_WINDOW_BLOCKS * PAGE_SIZE as usize;
+
+/// Failed requests of several blocks after which [`HsaWindow`] asks for
+/// one block per request for good ([`HsaWindow::single_block`]).
+pub const HSA_MULTI_FAILURES_MAX: u32 = 4;
 
 /// The SDIAS block number of HSA page `page` (`page + 2`).
 ///
@@ -49,22 +57,42 @@ pub enum CopyStop {
 /// in its first `pages * 4096` bytes. The buffer itself is the caller's
 /// (the kernel glue allocates it once, physically contiguous, because
 /// SDIAS stores to an absolute address).
+///
+/// It also remembers the failed requests of several blocks: the HSA pages
+/// `[single_from, single_to)` of the last one are asked for one block at
+/// a time, and after [`HSA_MULTI_FAILURES_MAX`] failures all of them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HsaWindow {
     first: u64,
     pages: u64,
+    single_from: u64,
+    single_to: u64,
+    failures: u32,
 }
 
 impl HsaWindow {
     /// An empty window.
     pub const fn new() -> Self {
-        Self { first: 0, pages: 0 }
+        Self {
+            first: 0,
+            pages: 0,
+            single_from: 0,
+            single_to: 0,
+            failures: 0,
+        }
     }
 
     /// Forgets what the buffer holds (the HSA was released, or the buffer
-    /// is about to be used otherwise).
+    /// is about to be used otherwise); failures are remembered.
     pub fn invalidate(&mut self) {
         self.pages = 0;
+    }
+
+    /// Whether every request asks for one block: after
+    /// [`HSA_MULTI_FAILURES_MAX`] failed requests of several blocks. Once
+    /// true, it stays true.
+    pub fn single_block(&self) -> bool {
+        self.failures >= HSA_MULTI_FAILURES_MAX
     }
 
     /// The HSA pages the buffer holds, `(first, count)`.
@@ -81,7 +109,8 @@ impl HsaWindow {
     /// bytes) with SDIAS blocks `first_block..first_block + blocks`.
     /// `copy(src)` copies `src` to the destination and returns how many
     /// bytes it took. Nothing beyond `hsa_size` is read: the part of the
-    /// range past it is not copied.
+    /// range past it is not copied. A failed request of several blocks is
+    /// not trusted in part: its blocks are fetched again one at a time.
     ///
     /// Returns the bytes copied and, when that is less than `len`, why.
     pub fn read(
@@ -104,11 +133,23 @@ impl HsaWindow {
                 return (done, Some(CopyStop::Source));
             }
             if !(self.first..self.first + self.pages).contains(&page) {
-                let want = core::cmp::min(max_pages, hsa_pages - page);
-                if self.fill(buf, page, want, &mut fetch).is_err()
-                    && (want == 1 || self.fill(buf, page, 1, &mut fetch).is_err())
-                {
-                    return (done, Some(CopyStop::Source));
+                let single =
+                    self.single_block() || (self.single_from..self.single_to).contains(&page);
+                let want = if single {
+                    1
+                } else {
+                    core::cmp::min(max_pages, hsa_pages - page)
+                };
+                if self.fill(buf, page, want, &mut fetch).is_err() {
+                    if want == 1 {
+                        return (done, Some(CopyStop::Source));
+                    }
+                    self.failures = self.failures.saturating_add(1);
+                    self.single_from = page;
+                    self.single_to = page + want;
+                    if self.fill(buf, page, 1, &mut fetch).is_err() {
+                        return (done, Some(CopyStop::Source));
+                    }
                 }
             }
             // `page` is held: the bytes from `pos` to the end of the window.
@@ -165,10 +206,13 @@ mod tests {
     }
 
     /// A window over a fake SDIAS: the HSA holds [`byte`]s, blocks in
-    /// `bad` cannot be read, every request `(first, count)` is recorded.
+    /// `bad` cannot be read (with `partial`, only in requests of several
+    /// blocks, as QEMU's "partially stored" injection does), every
+    /// request `(first, count)` is recorded.
     struct Sdias {
         hsa_size: u64,
         bad: Vec<i32>,
+        partial: bool,
         requests: Vec<(i32, i32)>,
         window: HsaWindow,
         buf: Vec<u8>,
@@ -179,6 +223,7 @@ mod tests {
             Self {
                 hsa_size,
                 bad: bad.to_vec(),
+                partial: false,
                 requests: Vec::new(),
                 window: HsaWindow::new(),
                 buf: vec![0; buf_pages * PAGE as usize],
@@ -193,7 +238,8 @@ mod tests {
             len: u64,
             room: usize,
         ) -> (Vec<u8>, u64, Option<CopyStop>) {
-            let (hsa_size, bad, requests) = (self.hsa_size, &self.bad, &mut self.requests);
+            let (hsa_size, bad, partial) = (self.hsa_size, &self.bad, self.partial);
+            let requests = &mut self.requests;
             let mut out = Vec::new();
             let mut short = false;
             let (n, stop) = self.window.read(
@@ -210,7 +256,9 @@ mod tests {
                         last - 2 < hsa_size / PAGE,
                         "request past the HSA: {first}+{count}"
                     );
-                    if bad.iter().any(|b| (first..first + count).contains(b)) {
+                    if (count > 1 || !partial)
+                        && bad.iter().any(|b| (first..first + count).contains(b))
+                    {
                         // A failed request may have stored some of it.
                         dst.fill(0xee);
                         return Err(Error::Read);
@@ -330,7 +378,60 @@ mod tests {
             t.read(71 * PAGE, PAGE),
             (bytes(71 * PAGE, 72 * PAGE), PAGE, None)
         );
-        assert_eq!(*t.requests.last().unwrap(), (73, 64));
+        // The pages of the failed request are asked for one at a time,
+        // those after it in windows again.
+        let mut want = vec![(66, 64)];
+        want.extend((66..72).map(|b| (b, 1)));
+        want.extend([(72, 1), (72, 1), (73, 1)]);
+        assert_eq!(t.requests, want);
+        assert_eq!(t.read(128 * PAGE, 1).2, None);
+        assert_eq!(*t.requests.last().unwrap(), (130, 64));
+        assert!(!t.window.single_block());
+    }
+
+    #[test]
+    fn a_partial_store_is_read_block_by_block() {
+        // Requests of several blocks that cover block 72 fail, as SDIAS
+        // answers "partially stored" and sclp_sdias_copy() fails them;
+        // block 72 alone is stored. Every byte reads as it is in the HSA.
+        let mut t = Sdias::new(200 * PAGE, &[72], HSA_WINDOW_BLOCKS);
+        t.partial = true;
+        let (out, n, stop) = t.read(0, 200 * PAGE);
+        assert_eq!((n, stop), (200 * PAGE, None));
+        assert!(out == bytes(0, 200 * PAGE));
+        let single: Vec<_> = (66..130).map(|b| (b, 1)).collect();
+        assert_eq!(t.requests[..2], [(2, 64), (66, 64)]);
+        assert_eq!(t.requests[2..66], single[..]);
+        assert_eq!(t.requests[66..], [(130, 64), (194, 8)]);
+    }
+
+    #[test]
+    fn repeated_failures_stay_single_block() {
+        // Every window from page 0 to 255 holds a bad block.
+        let bad: Vec<i32> = (0..4).map(|w| 2 + 64 * w + 10).collect();
+        let mut t = Sdias::new(400 * PAGE, &bad, HSA_WINDOW_BLOCKS);
+        t.partial = true;
+        let mut failures = 0;
+        for w in 0..4 {
+            assert!(!t.window.single_block());
+            assert_eq!(t.read(w * 64 * PAGE, PAGE).2, None);
+            failures += 1;
+            assert_eq!(t.requests.iter().filter(|r| r.1 > 1).count(), failures);
+            // The rest of that window, a block at a time.
+            assert_eq!(t.read(w * 64 * PAGE + PAGE, 63 * PAGE).2, None);
+        }
+        assert_eq!(failures as u32, HSA_MULTI_FAILURES_MAX);
+        assert!(t.window.single_block());
+        // From now on one block per request, also where nothing failed.
+        let before = t.requests.len();
+        let (out, n, stop) = t.read(256 * PAGE, 144 * PAGE);
+        assert_eq!((n, stop), (144 * PAGE, None));
+        assert!(out == bytes(256 * PAGE, 400 * PAGE));
+        assert!(t.requests[before..].iter().all(|r| r.1 == 1));
+        assert_eq!(t.requests.len() - before, 144);
+        // invalidate() forgets the pages held, not the failures.
+        t.window.invalidate();
+        assert!(t.window.single_block());
     }
 
     #[test]
@@ -401,20 +502,23 @@ mod tests {
 
     proptest! {
         /// Any read gives exactly the HSA bytes up to hsa_size or the first
-        /// bad page, with requests inside the HSA of at most 64 blocks.
+        /// bad page (none with `partial`: a bad block fails only requests
+        /// of several), with requests inside the HSA of at most 64 blocks.
         #[test]
         fn reads_equal_the_hsa(
             pages in 1u64..400,
             bad in proptest::collection::vec(2i32..402, 0..3),
+            partial in any::<bool>(),
             reads in proptest::collection::vec((0u64..420 * 4096, 0u64..100_000), 1..6),
             buf_pages in 1usize..80,
         ) {
             let mut t = Sdias::new(pages * PAGE, &bad, buf_pages);
+            t.partial = partial;
             for (off, len) in reads {
                 let (out, n, stop) = t.read(off, len);
                 let first_bad = (off / PAGE..)
                     .take_while(|p| p * PAGE < off + len)
-                    .find(|&p| p >= pages || bad.contains(&((p + 2) as i32)));
+                    .find(|&p| p >= pages || (!partial && bad.contains(&((p + 2) as i32))));
                 let expect = match first_bad {
                     Some(p) => (p * PAGE).max(off) - off,
                     None => len,

@@ -39,7 +39,9 @@ pub mod os_info;
 pub mod report;
 pub mod save_area;
 
-pub use hsa::{hsa_block, CopyStop, HsaWindow, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES};
+pub use hsa::{
+    hsa_block, CopyStop, HsaWindow, HSA_MULTI_FAILURES_MAX, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES,
+};
 pub use layout::{
     build, layout, next_chunk, Chunk, DumpSpec, Layout, PhysRange, Segment, TextSegment,
 };

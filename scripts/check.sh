@@ -103,9 +103,12 @@ crate=rust/s390_vmcore
 t "cargo test (unit and property tests)" cargo test --locked --manifest-path $crate/Cargo.toml
 t "cargo clippy -D warnings" cargo clippy --locked --quiet --all-targets \
 	--manifest-path $crate/Cargo.toml -- -D warnings
-t "rustfmt --check (all our Rust)" /usr/bin/rustfmt --check --edition 2021 \
-	$crate/src/lib.rs rust/vmcore_rs.rs rust/bench/src/lib.rs rust/bench/benches/header.rs \
-	rust/bench/examples/footprint.rs
+# Every .rs file under rust/ but build outputs (target/): the crates, their
+# tests, the fuzz crate and its targets, the kernel glue, the benches.
+t "rustfmt --check (all our Rust)" bash -c '
+	mapfile -t rs < <(find rust -name target -prune -o -name "*.rs" -print | sort)
+	echo "${#rs[@]} files"
+	[ ${#rs[@]} -gt 0 ] && /usr/bin/rustfmt --check --edition 2021 "${rs[@]}"'
 
 # From stdin: given a path inside a git work tree, checkpatch checks the
 # .patch file as a source file.

@@ -354,12 +354,19 @@ t "test-novx: no vector notes without the vector facility, both with it" bash -c
 # and at a VMCOREINFO note of 2 GiB (vmcore_rs_test_corrupt=, rust/helpers.c).
 echo "# guest: hostile old memory: a torn os_info and a huge VMCOREINFO note"
 test_run test-hostile "$out/test-hostile" "vmcore_rs_test_corrupt=os_info,vmcoreinfo vmcore_pattern_mib=64"
-# once WHAT DIR: the dump kernel logged WHAT exactly once while it built
-# its dump at boot (its log when its /init started; the kselftests
-# rebuild the dump later, and warn again).
+# once WHAT DIR: the dump kernel logged WHAT exactly once while it booted
+# and built its dump: in its whole log when its /init started
+# (guest/kmsg-boot.txt; the kselftests rebuild the dump later, and warn
+# again), which must be whole (from its command line on) and have the
+# "dump of" line.
 once() {
-	[ "$(sed -n '/Kernel command line:.*vmcore_stage=dump/,/vmcore_rs: dump of/p' \
-		"$2/guest/kmsg-boot.txt" | grep -c "$1")" -eq 1 ]
+	local log=$2/guest/kmsg-boot.txt n
+	grep -q "Kernel command line:.*vmcore_stage=dump" "$log" ||
+		{ echo "$log: no dump kernel command line (not its whole boot log)"; return 1; }
+	grep -q "vmcore_rs: dump of" "$log" || { echo "$log: no \"vmcore_rs: dump of\" line"; return 1; }
+	n=$(grep -c "$1" "$log")
+	echo "$log: $n lines match $1"
+	[ "$n" -eq 1 ]
 }
 t "test-hostile: warns once: old os_info unusable (checksum failed)" \
 	once "vmcore_rs: old os_info unusable (checksum failed)" "$out/test-hostile"

@@ -166,7 +166,8 @@ t "kernel clippy (CLIPPY=1) on our crates, warnings as errors" make -s clippy
 t "build the guest kselftests (selftests/, s390x)" make -s selftests
 
 # trust NAME DIR PATTERN...: the dump kernel logged its trust report, its
-# debugfs file gives the same lines, and they match each PATTERN.
+# debugfs file gives the same lines, and they match each PATTERN; with
+# the PATTERN "nothing left out", no line may say "left out:" either.
 trust() {
 	t "$1: trust report logged and in debugfs, the same: ${*:3}" bash -c '
 		d=$1; shift
@@ -174,6 +175,10 @@ trust() {
 		[ -n "$logged" ] && [ "$logged" = "$(cat "$d/guest/trust.txt")" ] ||
 			{ echo "logged:"; echo "$logged"; echo "file:"; cat "$d/guest/trust.txt"; exit 1; }
 		for p; do grep -q "$p" "$d/guest/trust.txt" || { echo "no line matches $p"; exit 1; }; done
+		for p; do
+			[ "$p" != "nothing left out" ] || ! grep "left out:" "$d/guest/trust.txt" ||
+				{ echo "nothing left out, and yet the lines above"; exit 1; }
+		done
 	' _ "$2" "${@:3}"
 }
 

@@ -302,9 +302,15 @@ grep -aq 'vmcore-guest: dump complete' "$CONSOLE" ||
 msg "extracting the results"
 [[ -n $have_results ]] ||
 	fail results "$WORK/results.log" "no results archive on the results disk"
-if grep -v '=0$' "$OUT/guest/status" >/dev/null 2>&1; then
+# guest/status: a "STAGE=RC" line for each stage the dump kernel ran, and
+# all=0 last when it got to its end. Missing, empty, an RC but 0 or no
+# all=0 at the end is a failure.
+[[ -s $OUT/guest/status ]] || fail results "$OUT/guest" "the guest wrote no guest/status"
+if grep -qv '=0$' "$OUT/guest/status"; then
 	fail "guest $(grep -v '=0$' "$OUT/guest/status" | head -1)" "$OUT/guest/stage.log"
 fi
+[[ $(tail -n 1 "$OUT/guest/status") == all=0 ]] ||
+	fail results "$OUT/guest/status" "guest/status does not end with all=0"
 if [[ -n $BENCH ]]; then
 	[[ -s $OUT/guest/bench.txt ]] || fail bench "$OUT/guest" "no bench.txt from the guest"
 	msg "done: $OUT/guest/bench.txt"

@@ -35,7 +35,7 @@ while IFS= read -r m; do
 	fi
 done < <(cat "$out/timeout.txt" 2>/dev/null)
 [ $verdict = 0 ] ||
-	echo "mutants: look at each timeout not listed (an endless loop, or a test run slowed by load); list it, with why, only if no test can end"
+	echo "mutants: look at each timeout not listed: an endless loop, or tests slowed by load?"
 if [ -s "$out/missed.txt" ]; then
 	sed 's/^/mutants missed: /' "$out/missed.txt"
 	verdict=2

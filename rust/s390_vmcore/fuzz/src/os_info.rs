@@ -111,7 +111,10 @@ fn check(m: &dyn OldMem, mem: &FakeMem) {
     };
     if let Ok(without) = layout(&spec(None)) {
         let l = layout(&spec(checked)).expect("a checked kernel image lays out");
-        assert_eq!(l.nsegments, without.nsegments + usize::from(checked.is_some()));
+        assert_eq!(
+            l.nsegments,
+            without.nsegments + usize::from(checked.is_some())
+        );
         assert!(l.file_size >= l.header_len as u64);
     }
 }

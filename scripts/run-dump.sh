@@ -59,9 +59,11 @@
 # --sdias-delay US     completion delay of each SDIAS request (default 0)
 # --sdias-fail BLOCK   SDIAS requests that cover block BLOCK (HSA page
 #                      BLOCK - 2) fail, with event status STATUS (default
-#                      3, no data; 0x10 is "partially stored" with nothing
-#                      stored); the dump kernel runs its kselftests only
-#                      (the dump cannot be copied whole)
+#                      3, no data: the dump kernel runs its kselftests
+#                      only, the dump cannot be copied whole); with 0x10,
+#                      "partially stored", only requests of several blocks
+#                      fail (a block alone is stored), and the dump is
+#                      saved whole
 # --hsa-bench          measure reads of the HSA range against --compare
 #                      instead of saving the dump (scripts/bench.sh):
 #                      DIR/guest/bench.txt
@@ -138,7 +140,7 @@ done
 if [[ -n $HSA_SIZE ]]; then
 	((HSA_SIZE > 0 && HSA_SIZE % 4096 == 0)) ||
 		fail args "$0" "--zfcpdump takes a multiple of 4096"
-	if [[ -n $SDIAS_FAIL ]]; then
+	if [[ -n $SDIAS_FAIL ]] && ((SDIAS_FAIL_STATUS != 0x10)); then
 		# The page that cannot be read, for the kselftests.
 		APPEND="$APPEND vmcore_copy=0 vmcore_sdias_fail=$(((SDIAS_FAIL - 2) * 4096))"
 		NO_COPY=1

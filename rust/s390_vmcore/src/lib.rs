@@ -46,8 +46,8 @@ pub use layout::{
     build, layout, next_chunk, Chunk, DumpSpec, Layout, PhysRange, Segment, TextSegment,
 };
 pub use oldmem::{
-    copy_oldmem, map_oldmem, oldmem_mapping, read_dump, CopyTarget, DumpFile, InRanges, MapPages,
-    OldMemMode, Piece, Pieces, Source, REAL_COPY_STEP,
+    copy_oldmem, map_oldmem, mapping_pieces, oldmem_mapping, read_dump, CopyTarget, DumpFile,
+    InRanges, MapPages, MappingPieces, OldMemMode, Piece, Pieces, Source, REAL_COPY_STEP,
 };
 pub use os_info::{
     cksm, identity_base, text_segment, vmcoreinfo_from_lowcore, OsInfo, OsInfoError,

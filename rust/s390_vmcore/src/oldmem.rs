@@ -460,6 +460,64 @@ pub fn oldmem_mapping(
     (len > 0).then_some((start, start + len))
 }
 
+/// The pieces of real memory to map for the mapping `[start, end)` of
+/// [`oldmem_mapping`] (page aligned): the parts of `ranges` inside it, each
+/// widened to whole pages and merged with its neighbour where they then
+/// touch, in address order. The holes between the ranges stay unmapped,
+/// so that no access through the mapping can reach them.
+///
+/// `ranges` (physical, `end` exclusive) must be sorted by start and not
+/// overlap, as memblock keeps them: the crashed system's memory and, for
+/// kdump, the crashkernel area that holds its low memory. Then every byte
+/// of them inside `[start, end)` is in exactly one piece, and every piece
+/// lies inside `[start, end)`.
+pub fn mapping_pieces(ranges: &[PhysRange], start: u64, end: u64) -> MappingPieces<'_> {
+    MappingPieces {
+        ranges: ranges.iter(),
+        start,
+        end,
+        next: None,
+    }
+}
+
+/// The iterator of [`mapping_pieces`].
+pub struct MappingPieces<'a> {
+    ranges: core::slice::Iter<'a, PhysRange>,
+    start: u64,
+    end: u64,
+    /// A piece found that does not touch the one before it.
+    next: Option<PhysRange>,
+}
+
+impl Iterator for MappingPieces<'_> {
+    type Item = PhysRange;
+
+    fn next(&mut self) -> Option<PhysRange> {
+        const PAGE_MASK: u64 = crate::PAGE_SIZE - 1;
+        let mut piece = self.next.take();
+        for r in self.ranges.by_ref() {
+            let start = core::cmp::max(r.start & !PAGE_MASK, self.start);
+            let end = r
+                .end
+                .checked_add(PAGE_MASK)
+                .map_or(u64::MAX & !PAGE_MASK, |e| e & !PAGE_MASK);
+            let end = core::cmp::min(end, self.end);
+            if end <= start {
+                continue;
+            }
+            match &mut piece {
+                None => piece = Some(PhysRange { start, end }),
+                Some(p) if start <= p.end => p.end = core::cmp::max(p.end, end),
+                Some(_) => {
+                    self.next = Some(PhysRange { start, end });
+                    break;
+                }
+            }
+        }
+        piece
+    }
+}
+
 /// Whether the physical byte range `[paddr, paddr + len)` (`len` in bytes)
 /// lies entirely inside ONE of `ranges` (physical, `end` exclusive).
 ///
@@ -1033,6 +1091,70 @@ pub(crate) mod tests {
         assert_eq!(read_dump(&f, &mut t, size, 1), (0, None));
         assert_eq!(read_dump(&f, &mut t, u64::MAX, u64::MAX), (0, None));
         assert!(t.calls.is_empty());
+    }
+
+    #[test]
+    fn mapping_pieces_leave_the_holes() {
+        let rs = [
+            r(0, 0x10_0000),
+            r(0x20_0000, 0x30_0000),
+            // Not page aligned: widened, and then touching the next.
+            r(0x40_0800, 0x50_0100),
+            r(0x50_1000, 0x60_0000),
+            r(0x80_0000, 0x90_0000),
+        ];
+        let all: Vec<_> = mapping_pieces(&rs, 0x8_0000, 0x88_0000).collect();
+        assert_eq!(
+            all,
+            [
+                r(0x8_0000, 0x10_0000),
+                r(0x20_0000, 0x30_0000),
+                r(0x40_0000, 0x60_0000),
+                r(0x80_0000, 0x88_0000),
+            ]
+        );
+        // A mapping inside a hole, or empty: nothing.
+        assert_eq!(mapping_pieces(&rs, 0x60_0000, 0x80_0000).count(), 0);
+        assert_eq!(mapping_pieces(&rs, 0x20_0000, 0x20_0000).count(), 0);
+        assert_eq!(mapping_pieces(&[], 0, u64::MAX).count(), 0);
+        // The last page of the address space.
+        let top = [r(u64::MAX - 0x1fff, u64::MAX)];
+        assert_eq!(
+            mapping_pieces(&top, 0, u64::MAX & !0xfff).collect::<Vec<_>>(),
+            [r(u64::MAX - 0x1fff, u64::MAX & !0xfff)]
+        );
+    }
+
+    proptest! {
+        /// Every byte of the ranges inside the mapping is in one piece;
+        /// pieces are page aligned, in order, apart, inside the mapping,
+        /// and cover no whole page of a hole.
+        #[test]
+        fn mapping_pieces_cover_the_ranges_only(
+            steps in proptest::collection::vec((0u64..0x3000, 1u64..0x6000), 0..10),
+            a in 0u64..0x40000, b in 0u64..0x40000,
+        ) {
+            let mut at = 0;
+            let ranges: Vec<PhysRange> = steps.iter().map(|&(gap, len)| {
+                let start = at + gap;
+                at = start + len;
+                r(start, at)
+            }).collect();
+            let (start, end) = (a.min(b) & !0xfff, a.max(b) & !0xfff);
+            let pieces: Vec<_> = mapping_pieces(&ranges, start, end).collect();
+            for w in pieces.windows(2) {
+                prop_assert!(w[0].end < w[1].start);
+            }
+            for p in &pieces {
+                prop_assert!(p.start < p.end && p.start % 4096 == 0 && p.end % 4096 == 0);
+                prop_assert!(start <= p.start && p.end <= end);
+            }
+            let mapped = |x: u64| pieces.iter().any(|p| p.start <= x && x < p.end);
+            for page in (start..end).step_by(4096) {
+                let used = ranges.iter().any(|q| q.start < page + 4096 && page < q.end);
+                prop_assert_eq!(mapped(page), used, "page {:#x}", page);
+            }
+        }
     }
 
     #[test]

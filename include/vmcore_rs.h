@@ -138,9 +138,16 @@ unsigned long vmcore_rs_test_map_cap(void);
  * vmcore_rs_test_rebuild() builds the header again and compares it (0,
  * -ENOMEM, -ENODEV, -EINVAL, or the errno of a header build that fails);
  * vmcore_rs_test_write_oldmem() tries to change a byte of mapped old
- * memory (0 when written, -EFAULT, -EINVAL).
+ * memory (0 when written, -EFAULT, -EINVAL);
+ * vmcore_rs_test_mapped() gives the physical range in which old memory is
+ * mapped (the holes between its ranges are not);
+ * vmcore_rs_test_hsa_window() allocates the HSA window buffer again if
+ * @realloc (a fallback to one page when the large one fails), and returns
+ * its size in bytes (0 without an HSA, -ENOMEM).
  */
 int vmcore_rs_test_rebuild(void);
 int vmcore_rs_test_write_oldmem(u64 paddr);
+void vmcore_rs_test_mapped(u64 *start, u64 *end);
+long vmcore_rs_test_hsa_window(bool realloc);
 
 #endif /* _VMCORE_RS_H */

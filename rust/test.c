@@ -11,7 +11,8 @@
  *                                memcpy_real_iter() fallback
  *   vmcore_rs_test_corrupt=LIST  in the kernel that will crash, damage what
  *                                the dump kernel reads from old memory
- *   /sys/kernel/debug/vmcore_rs/ in the dump kernel: rebuild, write_oldmem
+ *   /sys/kernel/debug/vmcore_rs/ in the dump kernel: rebuild, write_oldmem,
+ *                                hsa_window
  */
 #include <linux/crash_reserve.h>
 #include <linux/dcache.h>
@@ -71,6 +72,10 @@ unsigned long __init vmcore_rs_test_map_cap(void)
  *   os_info_entry@WHERE  the lowcore's os_info points to a copy, checksum
  *                        intact, whose VMCOREINFO entry is a page at WHERE
  *   vmcoreinfo@WHERE     the lowcore's vmcore_info points to WHERE
+ *   text@WHERE           the lowcore's os_info points to a copy, checksum
+ *                        intact, whose kernel image is at WHERE
+ *   text_size            the same, with a kernel image of 2^64 - 1 bytes
+ *                        (its end runs past the 64-bit address space)
  * and WHERE is "hole" (the crashkernel area, not part of the crashed
  * system's memory) or "end" (the first byte past its memory).
  */
@@ -105,6 +110,13 @@ static unsigned long __init vmcore_rs_test_where(const char *where)
 	return 0;
 }
 
+/* The lowcore points to the copy, with its checksum intact. */
+static void __init vmcore_rs_use_bad_os_info(struct lowcore *abs_lc)
+{
+	vmcore_rs_bad_os_info.csum = os_info_csum(&vmcore_rs_bad_os_info);
+	abs_lc->os_info = __pa_symbol(&vmcore_rs_bad_os_info);
+}
+
 static void __init vmcore_rs_corrupt(struct lowcore *abs_lc, char *what)
 {
 	char *where = strchr(what, '@');
@@ -133,8 +145,16 @@ static void __init vmcore_rs_corrupt(struct lowcore *abs_lc, char *what)
 		vmcore_rs_bad_os_info = *real;
 		vmcore_rs_bad_os_info.entry[OS_INFO_VMCOREINFO].addr = addr;
 		vmcore_rs_bad_os_info.entry[OS_INFO_VMCOREINFO].size = PAGE_SIZE;
-		vmcore_rs_bad_os_info.csum = os_info_csum(&vmcore_rs_bad_os_info);
-		abs_lc->os_info = __pa_symbol(&vmcore_rs_bad_os_info);
+		vmcore_rs_use_bad_os_info(abs_lc);
+	} else if (!strcmp(what, "text") && where && real) {
+		vmcore_rs_bad_os_info = *real;
+		vmcore_rs_bad_os_info.entry[OS_INFO_IMAGE_PHYS].val = addr;
+		vmcore_rs_use_bad_os_info(abs_lc);
+	} else if (!strcmp(what, "text_size") && real) {
+		vmcore_rs_bad_os_info = *real;
+		vmcore_rs_bad_os_info.entry[OS_INFO_IMAGE_START].val = 0;
+		vmcore_rs_bad_os_info.entry[OS_INFO_IMAGE_END].val = U64_MAX;
+		vmcore_rs_use_bad_os_info(abs_lc);
 	} else if (!strcmp(what, "vmcoreinfo")) {
 		abs_lc->vmcore_info = where ? addr : __pa_symbol(&vmcore_rs_bad_note);
 	} else {
@@ -181,7 +201,20 @@ static const struct file_operations vmcore_rs_rebuild_fops = {
  * old memory there through the kernel's mapping of old memory with
  * copy_to_kernel_nofault(); it fails with -EFAULT while that mapping is
  * read-only, as it must be, and -EINVAL for an address it does not map.
+ * A read gives "START END": old memory in [START, END) is mapped.
  */
+static ssize_t vmcore_rs_write_oldmem_read(struct file *file, char __user *buf,
+					   size_t count, loff_t *ppos)
+{
+	char text[48];
+	u64 start, end;
+	int len;
+
+	vmcore_rs_test_mapped(&start, &end);
+	len = scnprintf(text, sizeof(text), "%#llx %#llx\n", start, end);
+	return simple_read_from_buffer(buf, count, ppos, text, len);
+}
+
 static ssize_t vmcore_rs_write_oldmem_write(struct file *file, const char __user *buf,
 					    size_t count, loff_t *ppos)
 {
@@ -196,7 +229,38 @@ static ssize_t vmcore_rs_write_oldmem_write(struct file *file, const char __user
 }
 
 static const struct file_operations vmcore_rs_write_oldmem_fops = {
+	.read = vmcore_rs_write_oldmem_read,
 	.write = vmcore_rs_write_oldmem_write,
+	.llseek = noop_llseek,
+};
+
+/*
+ * hsa_window: a read gives the size of the HSA window buffer in bytes (0
+ * without an HSA); a write allocates it again as at boot, so that the
+ * kselftest can fail the large allocation with fail-nth and read through
+ * the one-page window that replaces it.
+ */
+static ssize_t vmcore_rs_hsa_window_read(struct file *file, char __user *buf,
+					 size_t count, loff_t *ppos)
+{
+	char text[24];
+	int len;
+
+	len = scnprintf(text, sizeof(text), "%ld\n", vmcore_rs_test_hsa_window(false));
+	return simple_read_from_buffer(buf, count, ppos, text, len);
+}
+
+static ssize_t vmcore_rs_hsa_window_write(struct file *file, const char __user *buf,
+					  size_t count, loff_t *ppos)
+{
+	long rc = vmcore_rs_test_hsa_window(true);
+
+	return rc < 0 ? rc : count;
+}
+
+static const struct file_operations vmcore_rs_hsa_window_fops = {
+	.read = vmcore_rs_hsa_window_read,
+	.write = vmcore_rs_hsa_window_write,
 	.llseek = noop_llseek,
 };
 
@@ -218,7 +282,8 @@ static int __init vmcore_rs_test_init(void)
 		dget(dir);
 	}
 	debugfs_create_file("rebuild", 0200, dir, NULL, &vmcore_rs_rebuild_fops);
-	debugfs_create_file("write_oldmem", 0200, dir, NULL, &vmcore_rs_write_oldmem_fops);
+	debugfs_create_file("write_oldmem", 0600, dir, NULL, &vmcore_rs_write_oldmem_fops);
+	debugfs_create_file("hsa_window", 0600, dir, NULL, &vmcore_rs_hsa_window_fops);
 	dput(dir);
 	return 0;
 }

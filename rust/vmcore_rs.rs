@@ -37,7 +37,7 @@ const __LOG_PREFIX: &[u8] = b"vmcore_rs\0";
 
 pub use cpus::{vmcore_rs_save_boot_cpu, vmcore_rs_save_cpus};
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
-pub use oldmem::vmcore_rs_test_write_oldmem;
+pub use oldmem::{vmcore_rs_test_mapped, vmcore_rs_test_write_oldmem};
 
 /// The monotonic clock in nanoseconds (`ktime_get()`).
 fn ktime_get() -> i64 {
@@ -128,5 +128,24 @@ pub extern "C" fn vmcore_rs_test_rebuild() -> ffi::c_int {
     match dump::rebuild() {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
+    }
+}
+
+/// Test kernel only: the size in bytes of the HSA window buffer, after
+/// allocating it again as at boot when `realloc` (`hsa::test_realloc`);
+/// called by the debugfs file `vmcore_rs/hsa_window` in `rust/test.c`.
+///
+/// Returns the size, 0 without an HSA, or `-ENOMEM` (the old buffer is
+/// kept).
+#[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
+#[no_mangle]
+pub extern "C" fn vmcore_rs_test_hsa_window(realloc: bool) -> ffi::c_long {
+    if !realloc {
+        return hsa::test_window_bytes() as ffi::c_long;
+    }
+    match hsa::test_realloc() {
+        Ok(bytes) => bytes as ffi::c_long,
+        Err(e) if e == ENODEV => 0,
+        Err(e) => e.to_errno() as ffi::c_long,
     }
 }

@@ -126,46 +126,48 @@ pub(crate) fn get() -> Option<&'static Dump> {
     (!ptr.is_null()).then(|| unsafe { &*ptr })
 }
 
-/// Builds the dump and creates the proc file; logs why when it cannot.
+/// Builds the dump and creates the proc file.
 ///
-/// Like `elfcorehdr_alloc()`, panics when there is no memory for the ELF
-/// core header: a dump kernel without a dump is of no use, and the panic
-/// lets the machine's panic action (a stand-alone dump) take over where a
-/// reboot would lose the dump.
+/// What old memory gets wrong costs only the part it describes: that part
+/// is left out, logged and named in the trust report, and the rest is
+/// served. Where nothing can be served (no HSA size, no memory for the
+/// header, no proc file), panics through [`no_dump`]: a dump kernel
+/// without a dump is of no use, and the panic lets the machine's panic
+/// action (a stand-alone dump) take over where running on, or a reboot,
+/// would lose the dump.
 #[link_section = ".init.text"]
 pub(crate) fn init() {
     let Some(mode) = oldmem::mode() else {
         if oldmem::dump_available() {
-            pr_err!("stand-alone dump without HSA size, no dump\n");
+            no_dump(c_str!("vmcore_rs: stand-alone dump without HSA size"));
         }
         return;
     };
     // The boot CPU's registers are in the HSA, which can be read now.
     if let OldMemMode::Hsa { hsa_size } | OldMemMode::HsaKdump { hsa_size, .. } = mode {
         pr_info!("{} bytes of old memory in the HSA\n", hsa_size);
-        hsa::init();
+        if hsa::init().is_err() {
+            no_dump(c_str!("vmcore_rs: no memory for the HSA buffer"));
+        }
         cpus::read_boot_cpu_regs(mode);
     }
+    // Without them the dump is served without CPU notes (`build`).
     let cpus = cpus::save_areas();
-    if cpus.is_empty() {
-        pr_err!("no CPU registers were saved, no dump\n");
-        return;
-    }
     let t0 = crate::ktime_get();
     let dump = match memory_ranges(mode).and_then(|ranges| build(mode, cpus, ranges)) {
         Ok(dump) => dump,
-        Err(e) if e == ENOMEM => {
-            crate::panic(c_str!("vmcore_rs: no memory for the ELF core header"))
-        }
+        Err(e) if e == ENOMEM => no_dump(c_str!("vmcore_rs: no memory for the ELF core header")),
+        // Only the crashed system's memory map and the bounded parts that
+        // `build` checked are left: they cannot describe an ELF core.
         Err(e) => {
             pr_err!("cannot build the ELF core header: error {}\n", e.to_errno());
-            return;
+            no_dump(c_str!("vmcore_rs: cannot build the ELF core header"))
         }
     };
     let us = (crate::ktime_get() - t0) / 1000;
     let size = dump.size;
     let Ok(dump) = KBox::new(dump, GFP_KERNEL) else {
-        crate::panic(c_str!("vmcore_rs: no memory for the dump"));
+        no_dump(c_str!("vmcore_rs: no memory for the dump"));
     };
     for line in dump
         .report()
@@ -180,9 +182,23 @@ pub(crate) fn init() {
     // INVARIANT: Leaked, and never written again.
     DUMP.store(KBox::into_raw(dump), Ordering::Release);
     file::create_trust_file();
-    if file::create(size).is_ok() {
-        pr_info!("dump of {} bytes ready (header built in {} us)\n", size, us);
+    if file::create(size).is_err() {
+        no_dump(c_str!("vmcore_rs: cannot create the dump's proc file"));
     }
+    pr_info!("dump of {} bytes ready (header built in {} us)\n", size, us);
+}
+
+/// No dump can be served: marks the ELF core header unusable as C does
+/// (`elfcorehdr_addr = ELFCORE_ADDR_ERR`, so `is_vmcore_usable()` is
+/// false), then panics with `why` (a literal without `%`).
+#[link_section = ".init.text"]
+fn no_dump(why: &CStr) -> ! {
+    // SAFETY: `elfcorehdr_addr` is written only during init, by the early
+    // CPU save and here, and read by `is_vmcore_usable()` callers; we run
+    // in the one initcall thread. ELFCORE_ADDR_ERR is (-2ULL) in
+    // include/linux/crash_dump.h.
+    unsafe { bindings::elfcorehdr_addr = u64::MAX - 1 };
+    crate::panic(why)
 }
 
 /// Starts mapping the crashed system's real memory, once the dump is
@@ -190,7 +206,8 @@ pub(crate) fn init() {
 #[link_section = ".init.text"]
 pub(crate) fn map_real_memory() {
     if let Some(dump) = get() {
-        oldmem::map_real_memory_in_background(old_memory_end(dump.mode, &dump.ranges));
+        let end = old_memory_end(dump.mode, &dump.ranges);
+        oldmem::map_real_memory_in_background(dump.mode, &dump.ranges, end);
     }
 }
 
@@ -239,6 +256,11 @@ enum Reason {
     NoKernelLayout,
     /// Old memory at the lowcore's register save area could not be read.
     Unreadable,
+    /// os_info's kernel image lies outside the crashed system's memory, or
+    /// its size overflows ([`s390_vmcore::TextSegment::check`]).
+    Image(s390_vmcore::Error),
+    /// No CPU's registers were saved at boot.
+    NotSaved,
 }
 
 impl fmt::Display for Reason {
@@ -249,6 +271,8 @@ impl fmt::Display for Reason {
             Reason::Lowcore(e) => write!(f, "{e}"),
             Reason::NoKernelLayout => f.write_str("os_info has no kernel layout"),
             Reason::Unreadable => f.write_str("unreadable"),
+            Reason::Image(e) => write!(f, "{e}"),
+            Reason::NotSaved => f.write_str("none saved"),
         }
     }
 }
@@ -454,15 +478,34 @@ fn build(
     let info = read_os_info(&mem, &mut found);
     let vmcoreinfo = vmcoreinfo(&mem, info.as_ref(), &mut found);
     let text = s390_vmcore::text_segment(info.as_ref());
-    if text.is_none() {
-        let why = match found.os_info {
-            Err(why) => why,
-            Ok(()) => Reason::NoKernelLayout,
-        };
-        found.leave_out(Omission::KERNEL_TEXT, why);
-    }
-    if cpus.first().is_some_and(|boot| boot.prefix == 0) {
-        found.leave_out(Omission::BOOT_CPU_REGISTERS, Reason::Unreadable);
+    let text = match text.map(|t| t.check(&ranges)) {
+        Some(Ok(())) => text,
+        Some(Err(e)) => {
+            pr_warn!(
+                "os_info kernel image unusable ({}), dump without the kernel-text PT_LOAD\n",
+                e
+            );
+            found.leave_out(Omission::KERNEL_TEXT, Reason::Image(e));
+            None
+        }
+        None => {
+            let why = match found.os_info {
+                Err(why) => why,
+                Ok(()) => Reason::NoKernelLayout,
+            };
+            found.leave_out(Omission::KERNEL_TEXT, why);
+            None
+        }
+    };
+    match cpus.first() {
+        None => {
+            pr_warn!("no CPU registers were saved, dump without CPU notes\n");
+            found.leave_out(Omission::CPU_REGISTERS, Reason::NotSaved);
+        }
+        Some(boot) if boot.prefix == 0 => {
+            found.leave_out(Omission::BOOT_CPU_REGISTERS, Reason::Unreadable)
+        }
+        Some(_) => {}
     }
 
     let has_vx = crate::has_vx();

@@ -7,15 +7,19 @@
 //! into a one-page buffer. This reader asks the kernel's SDIAS copy call,
 //! `sclp_sdias_copy()`, for up to 64 blocks at once into a 256 KiB buffer
 //! allocated once, and serves the next reads from it
-//! ([`s390_vmcore::HsaWindow`], tested on the host). It reads only while
-//! zcore says the HSA is there (`zcore_hsa_available()`): zcore set up
-//! SDIAS and has not released the HSA.
+//! ([`s390_vmcore::HsaWindow`], tested on the host). Without memory for
+//! that buffer it reads through a one-page window the same way. It reads
+//! only while zcore says the HSA is there (`zcore_hsa_available()`): zcore
+//! set up SDIAS and has not released the HSA.
 //!
 //! The window is copied to the destination with page faults disabled, and
 //! a destination page that is not there is faulted in after the lock is
 //! dropped: a page fault can wait for `mmap_lock` (or a VMA lock) while a
 //! writer is queued behind another thread's fault of an HSA page of this
-//! file, which holds it and waits for our lock.
+//! file, which holds it and waits for our lock; and the fault can be one of
+//! an HSA page of this very file, whose fill takes our lock. For the same
+//! reason no read goes through `memcpy_hsa_iter()`, which copies to the
+//! destination under zcore's buffer mutex.
 //!
 //! The test kernel's test HSA over a kdump boot (QEMU without the dump
 //! facilities) goes through the same window; its fetch copies the blocks
@@ -30,15 +34,29 @@ use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::prelude::*;
 use kernel::sync::{new_mutex, Mutex};
 use s390_vmcore::{
-    CopyStop, HsaWindow, OldMemMode, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES, PAGE_SIZE,
+    CopyStop, HsaWindow, OldMemMode, HSA_MULTI_FAILURES_MAX, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES,
+    PAGE_SIZE,
 };
 
 /// The window and its buffer.
 struct Reader {
     window: HsaWindow,
-    /// INVARIANT: [`HSA_WINDOW_BYTES`] long, from `kmalloc()` and so
-    /// physically contiguous: SDIAS stores to its absolute address.
+    /// INVARIANT: [`HSA_WINDOW_BYTES`] or [`PAGE_SIZE`] long, from
+    /// `kmalloc()` and so physically contiguous: SDIAS stores to its
+    /// absolute address.
     buf: KVec<u8>,
+}
+
+/// A window buffer: [`HSA_WINDOW_BYTES`], or one page when there is no
+/// memory for that (an order-6 allocation can fail where a page does not).
+fn window_buffer() -> Result<KVec<u8>> {
+    KVec::from_elem(0u8, HSA_WINDOW_BYTES, GFP_KERNEL).or_else(|_| {
+        pr_warn!(
+            "no memory for a {} KiB HSA buffer: the HSA is read a block at a time\n",
+            HSA_WINDOW_BYTES / 1024
+        );
+        Ok(KVec::from_elem(0u8, PAGE_SIZE as usize, GFP_KERNEL)?)
+    })
 }
 
 /// INVARIANT: null, or a leaked, pinned `Mutex<Reader>` that lives forever.
@@ -51,37 +69,54 @@ fn reader() -> Option<&'static Mutex<Reader>> {
     (!ptr.is_null()).then(|| unsafe { &*ptr })
 }
 
-/// Sets up the reader: allocates its buffer once. Without it (no memory)
-/// the HSA is read one block per request through zcore, as C does.
+/// Sets up the reader: allocates its buffer once.
+///
+/// Errors: `ENOMEM` when not even the one-page buffer or the reader can be
+/// allocated: then no byte of the HSA can be read, and the caller serves
+/// no dump.
 #[link_section = ".init.text"]
-pub(crate) fn init() {
-    let reader = KVec::from_elem(0u8, HSA_WINDOW_BYTES, GFP_KERNEL)
-        .map_err(Error::from)
-        .and_then(|buf| {
-            KBox::pin_init(
-                new_mutex!(
-                    Reader {
-                        window: HsaWindow::new(),
-                        // INVARIANT: `HSA_WINDOW_BYTES` from kmalloc.
-                        buf,
-                    },
-                    "vmcore_rs_hsa"
-                ),
-                GFP_KERNEL,
-            )
-        });
-    match reader {
-        Ok(reader) => {
-            // SAFETY: The box is leaked below and never moved or freed, so
-            // the pinned mutex stays where it is forever.
-            let reader = unsafe { core::pin::Pin::into_inner_unchecked(reader) };
-            READER.store(KBox::into_raw(reader), Ordering::Release);
-        }
-        Err(_) => pr_warn!(
-            "no memory for a {} KiB HSA buffer: the HSA is read through zcore a block at a time (the test HSA not at all)\n",
-            HSA_WINDOW_BYTES / 1024
+pub(crate) fn init() -> Result {
+    let buf = window_buffer()?;
+    let reader = KBox::pin_init(
+        new_mutex!(
+            Reader {
+                window: HsaWindow::new(),
+                // INVARIANT: from `window_buffer()`.
+                buf,
+            },
+            "vmcore_rs_hsa"
         ),
-    }
+        GFP_KERNEL,
+    )?;
+    // SAFETY: The box is leaked below and never moved or freed, so the
+    // pinned mutex stays where it is forever.
+    let reader = unsafe { core::pin::Pin::into_inner_unchecked(reader) };
+    READER.store(KBox::into_raw(reader), Ordering::Release);
+    Ok(())
+}
+
+/// Test kernel only: allocates the window buffer again as at boot (the
+/// kselftest fails the allocation of the large one with fail-nth, so that
+/// reads take the one-page window) and returns its size in bytes.
+///
+/// Errors: `ENODEV` without an HSA reader, `ENOMEM` without even a page;
+/// the old buffer is kept then.
+#[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
+pub(crate) fn test_realloc() -> Result<usize> {
+    let reader = reader().ok_or(ENODEV)?;
+    let mut guard = reader.lock();
+    let buf = window_buffer()?;
+    guard.window.invalidate();
+    // INVARIANT: from `window_buffer()`.
+    guard.buf = buf;
+    Ok(guard.buf.len())
+}
+
+/// Test kernel only: the size of the window buffer in bytes, 0 without an
+/// HSA reader.
+#[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
+pub(crate) fn test_window_bytes() -> usize {
+    reader().map_or(0, |r| r.lock().buf.len())
 }
 
 /// Copies `len` bytes of the HSA at byte offset `offset` (the old physical
@@ -104,14 +139,9 @@ pub(crate) fn copy_to_iter(
         } => (hsa_size, Some(OldMemMode::Kdump { start, size })),
         _ => return (0, Some(CopyStop::Source)),
     };
+    // `dump::init()` serves no dump without a reader.
     let Some(reader) = reader() else {
-        if test.is_some() {
-            return (0, Some(CopyStop::Source));
-        }
-        // SAFETY: `iter` is a valid `iov_iter`; zcore copies at most `len`
-        // bytes into it, and none once the HSA is released.
-        let n = unsafe { bindings::memcpy_hsa_iter(iter, offset as usize, len as usize) } as u64;
-        return (n, (n < len).then_some(CopyStop::Source));
+        return (0, Some(CopyStop::Source));
     };
     let mut done = 0;
     let mut faulted_in = false;
@@ -152,7 +182,8 @@ fn read_locked(
         window.invalidate();
         return (0, Some(CopyStop::Source));
     }
-    window.read(
+    let was_single = window.single_block();
+    let read = window.read(
         buf,
         hsa_size,
         offset,
@@ -177,7 +208,15 @@ fn read_locked(
             }
         },
         |src| copy_to_iter_nofault(src, iter),
-    )
+    );
+    // Said once: the window stays in single-block mode.
+    if !was_single && window.single_block() {
+        pr_warn!(
+            "SDIAS failed {} requests of several blocks: the HSA is read a block at a time\n",
+            HSA_MULTI_FAILURES_MAX
+        );
+    }
+    read
 }
 
 /// Copies `src` into `iter` with page faults disabled: returns the bytes

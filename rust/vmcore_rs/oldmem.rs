@@ -33,9 +33,11 @@
 
 use crate::{bindings, hsa};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use kernel::alloc::KVec;
 use kernel::{prelude::*, workqueue};
 use s390_vmcore::{
-    copy_oldmem, oldmem_mapping, CopyStop, CopyTarget, MapPages, OldMem, OldMemMode,
+    copy_oldmem, mapping_pieces, oldmem_mapping, CopyStop, CopyTarget, MapPages, OldMem,
+    OldMemMode, PhysRange,
 };
 
 /// The crashkernel area of a kdump kernel, `(start, size)` in bytes
@@ -163,8 +165,16 @@ static MAP_DONE: AtomicBool = AtomicBool::new(false);
 /// mapping is built here and now. A test kernel maps nothing above the
 /// address given by `vmcore_rs_test_map_cap=`, so that the fallback is
 /// exercised and compared with C.
+///
+/// `ranges` are the crashed system's memory ranges, sorted by start as
+/// memblock gives them, `end` where its memory ends (with, for kdump, the
+/// crashkernel area).
 #[link_section = ".init.text"]
-pub(crate) fn map_real_memory_in_background(end: u64) {
+pub(crate) fn map_real_memory_in_background(
+    mode: OldMemMode,
+    ranges: &'static [PhysRange],
+    end: u64,
+) {
     #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
     // SAFETY: Reads an init variable set by an early parameter; we run
     // during init, before init memory is freed.
@@ -175,18 +185,48 @@ pub(crate) fn map_real_memory_in_background(end: u64) {
     #[cfg(not(CONFIG_S390_VMCORE_RUST_TEST))]
     let cap = u64::MAX;
     if workqueue::system_unbound()
-        .try_spawn(GFP_KERNEL, move || map_real_memory(end, cap))
+        .try_spawn(GFP_KERNEL, move || map_real_memory(mode, ranges, end, cap))
         .is_err()
     {
-        map_real_memory(end, cap);
+        map_real_memory(mode, ranges, end, cap);
     }
 }
 
+/// Where the crashed system's memory lies in real memory, sorted by start
+/// as [`s390_vmcore::mapping_pieces`] wants it: its memory `ranges` (sorted)
+/// and, for kdump, the crashkernel area among them, which holds its low
+/// memory.
+fn real_memory(mode: OldMemMode, ranges: &[PhysRange]) -> Result<KVec<PhysRange>> {
+    let mut area = match mode {
+        OldMemMode::Kdump { start, size } | OldMemMode::HsaKdump { start, size, .. } => {
+            Some(PhysRange {
+                start,
+                end: start.saturating_add(size),
+            })
+        }
+        _ => None,
+    };
+    let mut real = KVec::with_capacity(ranges.len() + 1, GFP_KERNEL)?;
+    for &r in ranges {
+        if let Some(a) = area.filter(|a| a.start < r.start) {
+            real.push(a, GFP_KERNEL)?;
+            area = None;
+        }
+        real.push(r, GFP_KERNEL)?;
+    }
+    if let Some(a) = area {
+        real.push(a, GFP_KERNEL)?;
+    }
+    Ok(real)
+}
+
 /// Maps the crashed system's real memory below physical `end` (bytes)
-/// that lies above this kernel's own memory into the identity mapping, so
-/// that reads copy from it directly; logs what it could not map (reads of
-/// that memory then go through `memcpy_real_iter()`). Holes between the
-/// memory ranges are mapped too and must not be read.
+/// that lies above this kernel's own memory into the identity mapping,
+/// read-only, so that reads copy from it directly: the pieces of its
+/// memory `ranges` and, for kdump, of the crashkernel area
+/// ([`real_memory`], [`s390_vmcore::mapping_pieces`]); the holes between
+/// them stay unmapped. Logs what it could not map (reads of that memory
+/// then go through `memcpy_real_iter()`).
 ///
 /// Page tables (the kernel's `vmem_add_mapping()`): 16 KiB per TiB with
 /// EDAT2 (2 GiB pages), 8 MiB per TiB with EDAT1 only (1 MiB pages), 4 GiB
@@ -194,10 +234,11 @@ pub(crate) fn map_real_memory_in_background(end: u64) {
 /// [`mapping`] at 1/16 of this kernel's memory; nothing at or above `cap` (the
 /// test kernel's `vmcore_rs_test_map_cap=`, else `u64::MAX`). Called once
 /// per boot, from [`map_real_memory_in_background`]; may sleep.
-fn map_real_memory(end: u64, cap: u64) {
+fn map_real_memory(mode: OldMemMode, ranges: &[PhysRange], end: u64, cap: u64) {
     let t0 = crate::ktime_get();
     let (ident_end, range) = mapping(end, cap);
-    let Some((start, mapped)) = range else {
+    let real = real_memory(mode, ranges);
+    let (Some((start, window_end)), Ok(real)) = (range, real) else {
         if end > ident_end {
             pr_warn!(
                 "old memory {:#x}-{:#x} not mapped, read page by page\n",
@@ -208,34 +249,46 @@ fn map_real_memory(end: u64, cap: u64) {
         MAP_DONE.store(true, Ordering::Release);
         return;
     };
-    // SAFETY: Once per boot, in process context: maps memory no one here
-    // uses (above this kernel's identity mapping), under the kernel's
-    // `vmem_mutex`; no read goes through it before `DIRECT_END` publishes it.
-    if unsafe { bindings::vmem_add_mapping_ro(start as usize, (mapped - start) as usize) } != 0 {
-        pr_warn!(
-            "cannot map old memory {:#x}-{:#x}, read page by page\n",
-            start,
-            end
-        );
-        MAP_DONE.store(true, Ordering::Release);
-        return;
+    // The pieces are in address order: once those below `mapped` are
+    // mapped, so is every byte of old memory in `[start, mapped)`.
+    let mut mapped = window_end;
+    for piece in mapping_pieces(&real, start, window_end) {
+        // SAFETY: Once per boot, in process context: maps memory no one
+        // here uses (above this kernel's identity mapping), under the
+        // kernel's `vmem_mutex`; no read goes through it before
+        // `DIRECT_END` publishes it.
+        let rc = unsafe {
+            bindings::vmem_add_mapping_ro(piece.start as usize, (piece.end - piece.start) as usize)
+        };
+        if rc != 0 {
+            pr_warn!(
+                "cannot map old memory {:#x}-{:#x} (error {})\n",
+                piece.start,
+                piece.end,
+                rc
+            );
+            mapped = piece.start;
+            break;
+        }
     }
-    let us = (crate::ktime_get() - t0) / 1000;
-    pr_info!(
-        "old memory {:#x}-{:#x} mapped in {} us\n",
-        start,
-        mapped,
-        us
-    );
+    if mapped > start {
+        let us = (crate::ktime_get() - t0) / 1000;
+        pr_info!(
+            "old memory {:#x}-{:#x} mapped in {} us\n",
+            start,
+            mapped,
+            us
+        );
+        DIRECT_START.store(start, Ordering::Relaxed);
+        DIRECT_END.store(mapped, Ordering::Release);
+    }
     if mapped < end {
         pr_warn!(
             "old memory {:#x}-{:#x} not mapped, read page by page\n",
-            mapped,
+            core::cmp::max(mapped, ident_end),
             end
         );
     }
-    DIRECT_START.store(start, Ordering::Relaxed);
-    DIRECT_END.store(mapped, Ordering::Release);
     MAP_DONE.store(true, Ordering::Release);
 }
 
@@ -284,16 +337,8 @@ fn mapping(end: u64, cap: u64) -> (u64, Option<(u64, u64)>) {
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 #[no_mangle]
 pub extern "C" fn vmcore_rs_test_write_oldmem(paddr: u64) -> kernel::ffi::c_int {
-    for _ in 0..1000 {
-        if MAP_DONE.load(Ordering::Acquire) {
-            break;
-        }
-        // SAFETY: Called from a debugfs write, process context, no lock
-        // held: it may sleep.
-        unsafe { bindings::msleep(10) };
-    }
-    let end = DIRECT_END.load(Ordering::Acquire);
-    if paddr < DIRECT_START.load(Ordering::Relaxed) || paddr >= end {
+    let (start, end) = test_mapped();
+    if paddr < start || paddr >= end {
         return EINVAL.to_errno();
     }
     // SAFETY: `paddr` lies in the identity mapping of old memory (checked
@@ -307,6 +352,40 @@ pub extern "C" fn vmcore_rs_test_write_oldmem(paddr: u64) -> kernel::ffi::c_int 
     // that cannot be written and returns -EFAULT; `src` is one stack byte.
     let rc = unsafe { bindings::copy_to_kernel_nofault(dst.cast(), src.cast(), 1) };
     rc as kernel::ffi::c_int
+}
+
+/// Test kernel only: what [`map_real_memory`] mapped, physical `[start,
+/// end)` (empty when nothing), once it is done or after 10 s. Within it
+/// every byte of the crashed system's memory is mapped, the holes between
+/// its ranges are not. Called from debugfs (process context, may sleep).
+#[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
+fn test_mapped() -> (u64, u64) {
+    for _ in 0..1000 {
+        if MAP_DONE.load(Ordering::Acquire) {
+            break;
+        }
+        // SAFETY: Process context, no lock held: it may sleep.
+        unsafe { bindings::msleep(10) };
+    }
+    let end = DIRECT_END.load(Ordering::Acquire);
+    (DIRECT_START.load(Ordering::Relaxed), end)
+}
+
+/// Test kernel only: [`test_mapped`] into `*start` and `*end`, for the
+/// debugfs file `vmcore_rs/write_oldmem` in `rust/test.c`.
+///
+/// # Safety
+///
+/// `start` and `end` are valid for writes.
+#[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
+#[no_mangle]
+pub unsafe extern "C" fn vmcore_rs_test_mapped(start: *mut u64, end: *mut u64) {
+    let (s, e) = test_mapped();
+    // SAFETY: By the function's contract, both are valid for writes.
+    unsafe {
+        start.write(s);
+        end.write(e);
+    }
 }
 
 /// Copies `len` bytes of real memory at `paddr` into `iter`, advancing it:

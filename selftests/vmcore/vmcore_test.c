@@ -31,6 +31,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -446,43 +447,56 @@ static uint64_t map_cap(void)
 }
 
 /*
- * The dump kernel maps old memory read-only: a write to the last page of
- * the highest PT_LOAD (old memory above the dump kernel's own, which it
- * maps; below vmcore_rs_test_map_cap= when that is given) through that
- * mapping, with copy_to_kernel_nofault() from the test kernel's debugfs
- * file, fails with EFAULT, and the page reads as before, and as in the C
- * file.
+ * The dump kernel maps old memory read-only: a write to the highest page of
+ * memory that it mapped (old memory above the dump kernel's own, within the
+ * page-table budget; below vmcore_rs_test_map_cap= when that is given;
+ * the test kernel's debugfs file says where) through that mapping, with
+ * copy_to_kernel_nofault() from that file, fails with EFAULT, and the page
+ * reads as before, and as in the C file. What is not mapped (below the
+ * mapping, or above it) is refused with EINVAL.
  */
 TEST_F(vmcore, oldmem_read_only)
 {
 	const char *path = "/sys/kernel/debug/vmcore_rs/write_oldmem";
+	unsigned long long start = 0, stop = 0;
 	uint64_t top = 0, base = 0, off = 0, paddr, cap = map_cap();
-	char addr[32];
+	char addr[64] = "";
 	int i, fd, len;
 
-	fd = open(path, O_WRONLY);
+	fd = open(path, O_RDWR);
 	ASSERT_GE(fd, 0) TH_LOG("%s: %s (CONFIG_S390_VMCORE_RUST_TEST)", path, strerror(errno));
+	ASSERT_LT(0, read(fd, addr, sizeof(addr) - 1));
+	ASSERT_EQ(2, sscanf(addr, "%llx %llx", &start, &stop)) TH_LOG("%s: %s", path, addr);
+	ASSERT_LT(start, stop) TH_LOG("nothing of old memory is mapped");
+	if (cap)
+		EXPECT_LE(stop, cap);
 	for (i = 1; i < self->ehdr.e_phnum; i++) {
 		Elf64_Phdr *p = &self->phdr[i];
 
 		uint64_t end = p->p_paddr + p->p_filesz;
 
-		if (cap && end > cap)
-			end = cap;
-		if (p->p_type == PT_LOAD && end >= p->p_paddr + PAGE && end > top) {
+		if (end > stop)
+			end = stop;
+		if (p->p_type == PT_LOAD && p->p_paddr >= start && end >= p->p_paddr + PAGE &&
+		    end > top) {
 			top = end;
 			base = p->p_paddr;
 			off = p->p_offset;
 		}
 	}
-	ASSERT_NE(0, top) TH_LOG("no memory PT_LOAD");
+	ASSERT_NE(0, top) TH_LOG("no memory PT_LOAD in the mapping %#llx-%#llx", start, stop);
 	paddr = (top - PAGE) & ~(PAGE - 1);
 	off += paddr - base;
 	ASSERT_EQ((ssize_t)PAGE, pread(self->fd, self->a, PAGE, off));
 	len = snprintf(addr, sizeof(addr), "%#llx", (unsigned long long)paddr);
 	errno = 0;
-	EXPECT_EQ(-1, write(fd, addr, len)) TH_LOG("the write to old memory at %s went through", addr);
+	EXPECT_EQ(-1, pwrite(fd, addr, len, 0)) TH_LOG("the write to old memory at %s went through", addr);
 	EXPECT_EQ(EFAULT, errno) TH_LOG("write_oldmem %s: %s", addr, strerror(errno));
+	/* Outside the mapping: not mapped, and refused. */
+	len = snprintf(addr, sizeof(addr), "%#llx", stop);
+	errno = 0;
+	EXPECT_EQ(-1, pwrite(fd, addr, len, 0));
+	EXPECT_EQ(EINVAL, errno) TH_LOG("write_oldmem %s: %s", addr, strerror(errno));
 	close(fd);
 	ASSERT_EQ((ssize_t)PAGE, pread(self->fd, self->b, PAGE, off));
 	EXPECT_EQ(0, memcmp(self->a, self->b, PAGE)) TH_LOG("old memory at %s changed", addr);
@@ -813,6 +827,132 @@ TEST_F(vmcore, reads_allocate_nothing)
 		EXPECT_EQ((ssize_t)len, n) TH_LOG("pread at %#lx: %s", (long)off, strerror(errno));
 		EXPECT_EQ(1, left) TH_LOG("pread at %#lx allocated memory", (long)off);
 	}
+	close(fnth);
+}
+
+/* The test kernel's HSA window buffer in bytes (vmcore_rs/hsa_window), -1. */
+static long hsa_window(int fd)
+{
+	char buf[24] = "";
+
+	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0)
+		return -1;
+	return atol(buf);
+}
+
+struct hsa_race {
+	int fd;
+	off_t src, dst;
+	const char *want;
+	int rounds, bad;
+};
+
+/*
+ * Reads 16 HSA pages into fresh anonymous memory, which is not there yet:
+ * the no-fault copy stops and the destination is faulted in outside the
+ * window's lock.
+ */
+static void *hsa_race_reader(void *arg)
+{
+	struct hsa_race *r = arg;
+	int i;
+
+	for (i = 0; i < r->rounds; i++) {
+		char *buf = mmap(NULL, 16 * PAGE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (buf == MAP_FAILED || pread(r->fd, buf, 16 * PAGE, r->src) != 16 * PAGE ||
+		    memcmp(buf, r->want, 16 * PAGE))
+			r->bad++;
+		if (buf != MAP_FAILED)
+			munmap(buf, 16 * PAGE);
+	}
+	return NULL;
+}
+
+/* Maps other HSA pages of the file and touches them: faults that fill. */
+static void *hsa_race_mapper(void *arg)
+{
+	struct hsa_race *r = arg;
+	volatile const char *map;
+	int i, j, sum = 0;
+
+	for (i = 0; i < r->rounds; i++) {
+		map = mmap(NULL, 16 * PAGE, PROT_READ, MAP_PRIVATE, r->fd, r->dst);
+		if (map == MAP_FAILED) {
+			r->bad++;
+			continue;
+		}
+		for (j = 0; j < 16; j++)
+			sum += map[j * PAGE];
+		munmap((void *)map, 16 * PAGE);
+	}
+	return (void *)(long)sum;
+}
+
+/*
+ * Without memory for the 256 KiB HSA window (its allocation fails by
+ * fail-nth when the test kernel allocates it again), the HSA is read
+ * through a one-page window with the same no-fault copy: reads give the
+ * bytes of the large window, also into memory that faults while another
+ * thread faults in mappings of other HSA pages of the file and maps and
+ * unmaps (no deadlock on the window's lock or mmap_lock), and a read into
+ * a mapping of the file itself fails with EFAULT. Then the large window is
+ * back.
+ */
+TEST_F_TIMEOUT(vmcore, hsa_page_window, 300)
+{
+	uint64_t hsa = strtoull(env_or("VMCORE_HSA", "0"), NULL, 0);
+	struct hsa_race r = { .fd = self->fd, .rounds = 100 };
+	int fnth, fd, left;
+	pthread_t reader, mapper;
+	ssize_t n;
+	void *map;
+
+	if (!hsa)
+		SKIP(return, "no HSA (VMCORE_HSA)");
+	fd = open("/sys/kernel/debug/vmcore_rs/hsa_window", O_RDWR);
+	if (fd < 0)
+		SKIP(return, "no test interface (vmcore_rs/hsa_window)");
+	fnth = fault_injection_setup();
+	if (fnth < 0)
+		SKIP(return, "no fault injection (fail-nth, failslab, fail_page_alloc)");
+	ASSERT_GE(hsa, 64 * PAGE);
+	r.src = paddr_offset(self, PAGE, 16 * PAGE);
+	r.dst = paddr_offset(self, (hsa / 2) & ~(PAGE - 1), 16 * PAGE);
+	ASSERT_GE(r.src, 0);
+	ASSERT_GE(r.dst, 0);
+	ASSERT_EQ((long)(64 * PAGE), hsa_window(fd));
+	ASSERT_EQ((ssize_t)(16 * PAGE), pread(self->fd, self->b, 16 * PAGE, r.src));
+	r.want = self->b;
+
+	/* The first allocation of the write is the large buffer. */
+	fail_nth(fnth, 1);
+	n = write(fd, "1", 1);
+	left = fail_nth_left(fnth);
+	fail_nth(fnth, 0);
+	ASSERT_EQ(1, n) TH_LOG("hsa_window: %s", strerror(errno));
+	EXPECT_EQ(0, left) TH_LOG("the allocation was not failed");
+	ASSERT_EQ((long)PAGE, hsa_window(fd));
+
+	ASSERT_EQ(0, pthread_create(&reader, NULL, hsa_race_reader, &r));
+	ASSERT_EQ(0, pthread_create(&mapper, NULL, hsa_race_mapper, &r));
+	ASSERT_EQ(0, pthread_join(reader, NULL));
+	ASSERT_EQ(0, pthread_join(mapper, NULL));
+	EXPECT_EQ(0, r.bad);
+	if (self->ref >= 0) {
+		ASSERT_EQ((ssize_t)(16 * PAGE), pread(self->ref, self->a, 16 * PAGE, r.src));
+		EXPECT_EQ(0, memcmp(self->a, self->b, 16 * PAGE));
+	}
+
+	map = mmap(NULL, 16 * PAGE, PROT_READ, MAP_PRIVATE, self->fd, r.dst);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_TRUE(read_fails(self->fd, map, 16 * PAGE, r.src, EFAULT)) TH_LOG("errno %d", errno);
+	munmap(map, 16 * PAGE);
+
+	ASSERT_EQ(1, write(fd, "1", 1));
+	EXPECT_EQ((long)(64 * PAGE), hsa_window(fd));
+	close(fd);
 	close(fnth);
 }
 

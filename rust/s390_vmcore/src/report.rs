@@ -151,6 +151,8 @@ impl<'a> Omission<'a> {
     pub const VMCOREINFO: &'static str = "VMCOREINFO note";
     /// The boot CPU's registers.
     pub const BOOT_CPU_REGISTERS: &'static str = "boot CPU registers";
+    /// The registers of every CPU (their notes).
+    pub const CPU_REGISTERS: &'static str = "CPU registers";
     /// The vector register notes.
     pub const VECTOR_REGISTERS: &'static str = "vector registers";
 

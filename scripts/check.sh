@@ -192,6 +192,7 @@ product_out=("${by_itself[@]}"
 	"reads_allocate_nothing=a product kernel has no fault injection"
 	"header_build_alloc_failures=a product kernel has no fault injection"
 	"mmap_alloc_failures=a product kernel has no fault injection"
+	"hsa_page_window=a product kernel has no fault injection"
 	"kmemleak_clean=a product kernel has no kmemleak")
 
 # elf_end FILE: where the data of the ELF64 core FILE ends, by its own
@@ -287,15 +288,24 @@ compared() {
 		[ "$(cat "$d/guest/compare.size")" = "$end2" ]
 }
 
-# test_run NAME DIR EXTRA-APPEND [RUN-DUMP-OPTION...]: the test kernel,
-# Rust /proc/vmcore_rs against the C /proc/vmcore of the same boot.
-test_run() {
+# test_dump NAME DIR EXTRA-APPEND [RUN-DUMP-OPTION...]: run-dump.sh of the
+# test kernel, Rust /proc/vmcore_rs and the C /proc/vmcore of the same boot
+# (its own work directory, so that dumps can run side by side).
+test_dump() {
 	local name=$1 dir=$2 append=$3
 	shift 3
-	if scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
-		--vmlinux build/kernel-test/vmlinux --out "$dir" --work build/run-check \
+	scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
+		--vmlinux build/kernel-test/vmlinux --out "$dir" --work "build/run-check/$name" \
 		--append "vmcore_path=/proc/vmcore_rs $append" --compare /proc/vmcore "$@" \
-		>"$out/run-$name.log" 2>&1; then
+		>"$out/run-$name.log" 2>&1
+}
+
+# test_judge RC NAME DIR EXTRA-APPEND [RUN-DUMP-OPTION...]: the checks of
+# a test_dump that exited RC.
+test_judge() {
+	local rc=$1 name=$2 dir=$3 append=$4
+	shift 4
+	if [ "$rc" = 0 ]; then
 		ok "$name: kdump of the test kernel saved through /proc/vmcore_rs"
 	else
 		notok "$name: kdump of the test kernel saved through /proc/vmcore_rs" "$out/run-$name.log"
@@ -303,6 +313,11 @@ test_run() {
 	fi
 	case "$append" in
 	*vmcore_rs_test_corrupt=*) ;;
+	*vmcore_mdf_modes=0*)
+		t "$name: report.py" python3 scripts/report.py "$dir"
+		t "$name: dump assertions" python3 scripts/check_dump.py "$dir"
+		t "$name: makedumpfile -d 31 exits 0" grep -qx "makedumpfile=0" "$dir/guest/status"
+		;;
 	*)
 		t "$name: report.py" python3 scripts/report.py "$dir"
 		t "$name: dump assertions" python3 scripts/check_dump.py "$dir"
@@ -314,13 +329,54 @@ test_run() {
 		compared "$dir" /proc/vmcore_rs /proc/vmcore
 	t "$name: /proc/vmcore_rs is byte-identical to the C /proc/vmcore" \
 		grep -qx "identical" "$dir/compare"
-	case "$append" in
+	case "$append $*" in
 	*vmcore_selftests=0*) ;;
-	*) tap "$name: kselftest" "$dir/guest/kselftest.tap" "${by_itself[@]}" ;;
+	*vmcore_rs_test_hsa=*|*--zfcpdump*)
+		tap "$name: kselftest" "$dir/guest/kselftest.tap" "${by_itself[@]}" ;;
+	*) tap "$name: kselftest" "$dir/guest/kselftest.tap" "${by_itself[@]}" \
+		"hsa_page_window=no HSA in a kdump run" ;;
 	esac
 	case " $* " in
 	*" --zfcpdump "*) zfcpdump_checks "$name" "$dir" "$append" ;;
 	esac
+}
+
+# test_run NAME DIR EXTRA-APPEND [RUN-DUMP-OPTION...]: test_dump, then its
+# checks.
+test_run() {
+	test_dump "$@"
+	test_judge $? "$@"
+}
+
+# test_pairs NAME|DIR|EXTRA-APPEND|OPTIONS...: test_run of each, two dumps
+# at a time (the dump kernel runs on one CPU, the machine has two); the
+# checks in order once both are done.
+test_pairs() {
+	local a b pa pb ra rb
+	while [ $# -gt 0 ]; do
+		IFS='|' read -r -a a <<<"$1"
+		test_dump "${a[@]:0:3}" ${a[3]} &
+		pa=$!
+		pb=
+		if [ $# -gt 1 ]; then
+			IFS='|' read -r -a b <<<"$2"
+			echo "# guest: ${a[0]} and ${b[0]}, side by side"
+			test_dump "${b[@]:0:3}" ${b[3]} &
+			pb=$!
+		else
+			echo "# guest: ${a[0]}"
+		fi
+		wait $pa
+		ra=$?
+		test_judge $ra "${a[@]:0:3}" ${a[3]}
+		if [ -n "$pb" ]; then
+			wait $pb
+			rb=$?
+			test_judge $rb "${b[@]:0:3}" ${b[3]}
+			shift
+		fi
+		shift
+	done
 }
 
 # zfcpdump_checks NAME DIR APPEND: what every zfcpdump run must show: the
@@ -344,10 +400,54 @@ test_run test-hsa "$out/test-hsa" "vmcore_rs_test_hsa=0x2003000 vmcore_rs_test_m
 t "test-hsa: old memory above 0x30000000 not mapped, read through memcpy_real_iter()" \
 	grep -q "vmcore_rs: old memory 0x30000000-0x40000000 not mapped, read page by page" \
 	"$out/test-hsa/guest/kmsg-end.txt"
-for cpus in 1 4; do
-	echo "# guest: the test kernel with $cpus CPUs, Rust against C (the per-CPU notes)"
-	test_run "test-smp$cpus" "$out/test-smp$cpus" "vmcore_pattern_mib=0 vmcore_selftests=0" --smp $cpus
-done
+# The crash matrix: the test kernel dies each way of LKDTM's that s390 can
+# take, Rust against C in one boot, for kdump and (below) for the
+# stand-alone dump; with 1, 2, 4 and 8 CPUs, a CPU taken offline first, the
+# crash on a CPU other than the IPL CPU, the other CPUs idle or spinning
+# with interrupts off. Left out by name: HARDLOCKUP, SMP_CALL_LOCKUP (see
+# crash_left_out). Each entry: NAME|HOW|APPEND|KDUMP-OPTIONS|ZFCPDUMP-OPTIONS.
+crashes=(
+	"panic-cpu3|lkdtm:PANIC|vmcore_crash_cpu=3 vmcore_offline_cpu=2|--smp 4|--smp 4"
+	"stop-irqoff|lkdtm:PANIC_STOP_IRQOFF||--smp 8|--smp 4"
+	"bug|lkdtm:BUG||--smp 1|--smp 1"
+	"exception|lkdtm:EXCEPTION|||"
+	"exhaust-stack|lkdtm:EXHAUST_STACK|||"
+	"list-add|lkdtm:CORRUPT_LIST_ADD|||"
+	"softlockup|lkdtm:SOFTLOCKUP|vmcore_crash_cpu=1||"
+	"spinlockup|lkdtm:SPINLOCKUP|vmcore_crash_cpu=1||"
+	"hung-task|lkdtm:HUNG_TASK||--smp 1|--smp 1"
+)
+crash_left_out=(
+	"HARDLOCKUP: needs a hard-lockup (NMI) watchdog; s390 has none (HARDLOCKUP_DETECTOR)"
+	"SMP_CALL_LOCKUP: the same lockup as SPINLOCKUP for the dump (a CPU spinning with preemption off, caught by the RCU stall detector), one run is enough"
+)
+# The runs of the matrix are lean, to fit CI's time: 512 MiB guests, no
+# known patterns, no kselftests, one makedumpfile run; two side by side.
+lean="vmcore_pattern_mib=0 vmcore_selftests=0 vmcore_mdf_modes=0"
+# crash_matrix kdump|zfcpdump [RUN-DUMP-OPTION...]: the crashes, then the
+# hung guest dumped by the operator: kdump by a PSW restart (nmi); the
+# stand-alone dump by a PSW restart with on_restart=dump, and by the
+# patched QEMU's dump IPL.
+crash_matrix() {
+	local flow=$1 entry name how append kopts zopts opts force runs=()
+	shift
+	for entry in "${crashes[@]}"; do
+		IFS='|' read -r name how append kopts zopts <<<"$entry"
+		[ "$flow" = kdump ] && opts=$kopts || opts=$zopts
+		echo "# $flow-$name: the test kernel dies by $how${append:+ ($append)}${opts:+ ($opts)}"
+		runs+=("$flow-$name|$out/$flow-$name|vmcore_crash=$how${append:+ $append} $lean|$opts --mem 512 $*")
+	done
+	for force in nmi dump-ipl; do
+		[ "$flow" = kdump ] && [ $force = dump-ipl ] && continue
+		echo "# $flow-forced-$force: the test kernel hangs (CPU 1 with interrupts off), the operator forces the dump ($force)"
+		runs+=("$flow-forced-$force|$out/$flow-forced-$force|$lean|--mem 512 --force $force $*")
+	done
+	for entry in "${crash_left_out[@]}"; do
+		echo "# $flow: left out: $entry"
+	done
+	test_pairs "${runs[@]}"
+}
+crash_matrix kdump
 echo "# guest: the test kernel on a CPU without the vector facility (no NT_S390_VXRS_* notes)"
 novx=max,vx=off,vxeh=off,vxeh2=off,vxpd=off,vxpdeh=off
 test_run test-novx "$out/test-novx" "vmcore_pattern_mib=0 vmcore_selftests=0" --cpu $novx
@@ -409,12 +509,7 @@ fi
 
 echo "# guest: the test kernel as zfcpdump kernel, Rust against C in one boot"
 test_run test-zfcpdump "$out/test-zfcpdump" "" --zfcpdump $hsa_a
-for cpus in 1 4; do
-	[ $cpus = 1 ] && hsa=$hsa_b || hsa=$hsa_a
-	echo "# guest: zfcpdump, $cpus CPUs, HSA $hsa"
-	test_run "test-zfcpdump-smp$cpus" "$out/test-zfcpdump-smp$cpus" \
-		"vmcore_pattern_mib=0 vmcore_selftests=0" --zfcpdump $hsa --smp $cpus
-done
+crash_matrix zfcpdump --zfcpdump $hsa_a
 echo "# guest: zfcpdump on a CPU without the vector facility, HSA $hsa_b"
 test_run test-zfcpdump-novx "$out/test-zfcpdump-novx" "vmcore_pattern_mib=0 vmcore_selftests=0" \
 	--zfcpdump $hsa_b --cpu $novx
@@ -448,7 +543,10 @@ hostile_run() {
 		notok "$name: the dump kernel booted and saved the dump" "$out/run-$name.log"
 		return
 	fi
-	[ -n "$opt" ] || t "$name: report.py" python3 scripts/report.py "$dir"
+	case $opt in
+	*--no-vmcoreinfo*) ;;
+	*) t "$name: report.py" python3 scripts/report.py "$dir" ;;
+	esac
 	t "$name: dump assertions${opt:+ ($opt)}" python3 scripts/check_dump.py $opt "$dir"
 	for w in "$@"; do
 		t "$name: warns once: $w" once "vmcore_rs: $w" "$dir"
@@ -459,33 +557,48 @@ hostile_run() {
 os_info_out="old os_info unusable (0x[0-9a-f]* $outside)"
 note_out="old VMCOREINFO note unusable (0x[0-9a-f]* ([0-9]* bytes) $outside)"
 entry_out="os_info VMCOREINFO entry unusable (0x[0-9a-f]* $outside)"
+# os_info's kernel image past the end of memory, or running past 2^64: the
+# dump is served without the kernel-text PT_LOAD (and nothing else lost).
+text_out="os_info kernel image unusable (0x[0-9a-f]* ([0-9]* bytes) $outside)"
+text_wraps="os_info kernel image unusable (address or size overflows 64 bits)"
 hostile_run ptr-hole "os_info@hole,vmcoreinfo@hole" --no-vmcoreinfo \
 	"left out: VMCOREINFO note (0x[0-9a-f]* ([0-9]* bytes) $outside)" kdump \
 	"$os_info_out" "$note_out"
-hostile_run entry-hole "os_info_entry@hole" "" "VMCOREINFO from the lowcore note" kdump "$entry_out"
+hostile_run entry-hole "os_info_entry@hole,text@end" --no-text \
+	"left out: kernel-text PT_LOAD (0x[0-9a-f]* ([0-9]* bytes) $outside)" kdump \
+	"$entry_out" "$text_out"
 hostile_run ptr-end "os_info@end,vmcoreinfo@end" --no-vmcoreinfo \
 	"left out: kernel-text PT_LOAD (0x[0-9a-f]* $outside)" zfcpdump \
 	"$os_info_out" "$note_out"
-hostile_run entry-end "os_info_entry@end" "" "VMCOREINFO from the lowcore note" zfcpdump "$entry_out"
+hostile_run entry-end "os_info_entry@end,text_size" --no-text \
+	"left out: kernel-text PT_LOAD (address or size overflows 64 bits)" zfcpdump \
+	"$entry_out" "$text_wraps"
 
-# SDIAS fails the requests for HSA page 0x1234 (block 0x1236), once with
-# "no data" and once with "partially stored" and nothing stored: read() of
-# that page gives EIO and a mapping SIGBUS, the rest reads as in C's file.
-for status in 0x3 0x10; do
-	echo "# guest: zfcpdump, QEMU fails the SDIAS requests for HSA page 0x1234 with status $status"
-	dir=$out/test-zfcpdump-sdias-fail-$status
-	if scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
-		--vmlinux build/kernel-test/vmlinux --out "$dir" --work build/run-check \
-		--append "vmcore_path=/proc/vmcore_rs vmcore_pattern_mib=0" --compare /proc/vmcore \
-		--zfcpdump $hsa_a --sdias-fail $((0x1236)) --sdias-fail-status $status \
-		>"$out/run-test-zfcpdump-sdias-fail-$status.log" 2>&1; then
-		ok "sdias-fail-$status: the dump kernel ran its kselftests"
-		tap "sdias-fail-$status: kselftest" "$dir/guest/kselftest.tap"
-		tap "sdias-fail-$status: kselftest after the HSA release" \
-			"$dir/guest/kselftest-released.tap"
-	else
-		notok "sdias-fail-$status: the dump kernel ran its kselftests" \
-			"$out/run-test-zfcpdump-sdias-fail-$status.log"
-	fi
-done
+# SDIAS fails the requests for HSA page 0x1234 (block 0x1236) with "no
+# data": read() of that page gives EIO and a mapping SIGBUS, the rest reads
+# as in C's file.
+echo "# guest: zfcpdump, QEMU fails the SDIAS requests for HSA page 0x1234 with status 0x3"
+dir=$out/test-zfcpdump-sdias-fail-0x3
+if scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
+	--vmlinux build/kernel-test/vmlinux --out "$dir" --work build/run-check \
+	--append "vmcore_path=/proc/vmcore_rs vmcore_pattern_mib=0" --compare /proc/vmcore \
+	--zfcpdump $hsa_a --sdias-fail $((0x1236)) --sdias-fail-status 0x3 \
+	>"$out/run-test-zfcpdump-sdias-fail-0x3.log" 2>&1; then
+	ok "sdias-fail-0x3: the dump kernel ran its kselftests"
+	tap "sdias-fail-0x3: kselftest" "$dir/guest/kselftest.tap"
+	tap "sdias-fail-0x3: kselftest after the HSA release" "$dir/guest/kselftest-released.tap"
+else
+	notok "sdias-fail-0x3: the dump kernel ran its kselftests" \
+		"$out/run-test-zfcpdump-sdias-fail-0x3.log"
+fi
+# SDIAS answers "partially stored" to the requests of several blocks that
+# cover HSA page 0x1234 (and serves that block alone): which blocks it
+# stored is not known, so sclp_sdias_copy() fails them (patch 0006) and
+# the window asks for their blocks one at a time. Nothing is lost.
+echo "# guest: zfcpdump, QEMU answers requests of several blocks over HSA page 0x1234 with \"partially stored\""
+test_run sdias-partial "$out/test-zfcpdump-sdias-partial" "vmcore_pattern_mib=0 vmcore_selftests=0" \
+	--zfcpdump $hsa_a --sdias-fail $((0x1236)) --sdias-fail-status 0x10
+t "sdias-partial: sclp_sdias_copy() failed the partial store of a request of 64 blocks" \
+	grep -q "SCLP partially stored a request of 64 blocks from the hsa" \
+	"$out/test-zfcpdump-sdias-partial/guest/kmsg-end.txt"
 summary

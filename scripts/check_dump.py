@@ -2,12 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 """Assertions on a dump saved by scripts/run-dump.sh (used by `make check`).
 
-Usage: check_dump.py [--no-vmcoreinfo] OUTDIR
+Usage: check_dump.py [--no-vmcoreinfo] [--no-text] OUTDIR
 
 With --no-vmcoreinfo (a crashed kernel whose VMCOREINFO and os_info could
 not be trusted) the dump must have no VMCOREINFO note, what needs one (the
 log buffer, drgn) is not checked, and the kernel-text PT_LOAD (from
-os_info) may be missing.
+os_info) may be missing; with --no-text (os_info's kernel image could not
+be trusted) only that PT_LOAD may be missing.
+
+How the kernel died (guest/oldinfo/crash: sysrq or an LKDTM crash type,
+and the CPU) decides the log line, the functions of the back chain and,
+for some, where the other CPUs must be (CRASHES).
 
 Checks the ELF core as user space reads it from /proc/vmcore: an ELF64
 big-endian S390 core; one PT_NOTE first, at a page-aligned offset; PT_LOAD
@@ -22,7 +27,9 @@ area (all of it for a stand-alone dump); the panic in the dump's log
 buffer; drgn's backtrace of the crashed thread starting in the kdump entry
 path, or for a stand-alone dump (guest/hsa.size) in the dump IPL of the
 panic action (diag308_dump() through smp_call_ipl_cpu()); and the back
-chain of report.py reaching panic() and sysrq_handle_crash(). Prints one
+chain of report.py reaching panic() and the function that crashed (for
+sysrq, sysrq_handle_crash()); the other CPUs where they were (idle in
+enabled wait, or spinning in LKDTM's loop). Prints one
 line per failed assertion and exits 1 if any failed.
 """
 import os
@@ -33,6 +40,35 @@ import sys
 PAGE = 4096
 PT_LOAD, PT_NOTE = 1, 4
 NT_PRSTATUS, NT_S390_PREFIX = 1, 0x305
+
+# What each way of dying leaves (guest/oldinfo/crash, "HOW CPU", set by
+# scripts/guest/init): a line of the crashed kernel's log, the functions
+# the back chain of the crashed thread passes (report.py), and, where the
+# other CPUs spun with interrupts off, the function they spun in (all but
+# the IPL CPU and the one that panicked). Idle CPUs take the external call
+# of panic's smp_send_stop(): their PSW is in its handler, not in the wait.
+CRASHES = {
+    "sysrq": ("sysrq: Trigger a crash", ["panic", "sysrq_handle_crash"], None),
+    "lkdtm:PANIC": ("lkdtm: Performing direct entry PANIC", ["panic", "lkdtm_PANIC"], None),
+    "lkdtm:PANIC_STOP_IRQOFF": ("panic stop irqoff test", ["panic", "panic_stop_irqoff_fn"],
+                                "panic_stop_irqoff_fn"),
+    "lkdtm:BUG": ("kernel BUG at", ["panic", "lkdtm_BUG"], None),
+    "lkdtm:EXCEPTION": ("lkdtm: Performing direct entry EXCEPTION",
+                        ["panic", "lkdtm_EXCEPTION"], None),
+    "lkdtm:CORRUPT_LIST_ADD": ("list_add corruption", ["panic", "lkdtm_CORRUPT_LIST_ADD"], None),
+    # The overflow handler panics on another stack; the chain of the
+    # crashed thread goes up to __crash_kexec() there.
+    "lkdtm:EXHAUST_STACK": ("Kernel stack overflow", ["__crash_kexec"], None),
+    # The RCU stall detector panics in the timer interrupt.
+    "lkdtm:SOFTLOCKUP": ("RCU Stall", ["panic", "rcu_sched_clock_irq"], None),
+    "lkdtm:SPINLOCKUP": ("RCU Stall", ["panic", "rcu_sched_clock_irq"], None),
+    "lkdtm:HUNG_TASK": ("blocked for more than", ["panic", "watchdog"], None),
+    # Hung, not dead (CPU 1 in LKDTM's HARDLOCKUP, the others in user
+    # space), and dumped by the operator: no panic (None), the IPL CPU
+    # took a PSW restart or the machine did a dump IPL.
+    "hang:nmi": (None, [], "lkdtm_HARDLOCKUP"),
+    "hang:dump-ipl": (None, [], "lkdtm_HARDLOCKUP"),
+}
 
 
 def read_notes(data):
@@ -83,7 +119,7 @@ def ranges(rs):
     return " ".join(f"[{s:#x}, {e:#x})" for s, e in rs) or "none"
 
 
-def main(outdir, no_vmcoreinfo=False):
+def main(outdir, no_vmcoreinfo=False, no_text=False):
     errors = []
 
     def check(cond, what):
@@ -113,7 +149,7 @@ def main(outdir, no_vmcoreinfo=False):
         notes = read_notes(f.read(note[5]))
 
     loads = [p for p in phdrs if p[0] == PT_LOAD]
-    if no_vmcoreinfo:
+    if no_vmcoreinfo or no_text:
         check(len(loads) >= 1, "PT_LOADs present (memory)")
     else:
         check(len(loads) >= 2, "PT_LOADs present (kernel text and memory)")
@@ -166,21 +202,59 @@ def main(outdir, no_vmcoreinfo=False):
 
     if no_vmcoreinfo:
         return finish(outdir, errors)
+    how, cpu = "sysrq", "0"
+    if os.path.exists(os.path.join(guest, "oldinfo", "crash")):
+        how, cpu = open(os.path.join(guest, "oldinfo", "crash")).read().split()
+    if not check(how in CRASHES, f"a known way of dying: {how}"):
+        return finish(outdir, errors)
+    line, functions, others = CRASHES[how]
     dmesg = open(os.path.join(outdir, "dmesg.txt"), errors="replace").read()
-    check("sysrq: Trigger a crash" in dmesg, "panic line in the dump's log buffer")
-    check("sysrq_handle_crash" in dmesg, "call trace through sysrq_handle_crash")
-
     report = open(os.path.join(outdir, "report.txt")).read()
     frames = re.findall(r"^  #\d+ +(\S+)", report, re.M)
-    if os.path.exists(os.path.join(guest, "hsa.size")):
+    stand_alone = os.path.exists(os.path.join(guest, "hsa.size"))
+    if line is None:
+        check("Kernel panic" not in dmesg, "no panic in the dump's log buffer (a forced dump)")
+        by = "PSW restart" if how == "hang:nmi" else "stand-alone dump IPL"
+        check(re.search(f"^Dump: +forced by the operator, nobody panicked: by a {by}",
+                        report, re.M), f"the report says the dump was forced, by a {by}")
+    else:
+        check(line in dmesg, f"the crash in the dump's log buffer: {line}")
+        check("Kernel panic - not syncing" in dmesg, "the panic in the dump's log buffer")
+    chain = re.findall(r"^    (\w+)\+0x[0-9a-f]+  pc", report, re.M)
+    if how == "hang:dump-ipl":
+        pass  # The machine stored the IPL CPU where it was (in user space).
+    elif line is None:
+        # Forced: from the IPL CPU's registers, drgn's frames or the chain.
+        check("smp_call_ipl_cpu" in frames + chain,
+              "the IPL CPU's thread went through smp_call_ipl_cpu")
+    elif cpu != "0" or how == "lkdtm:PANIC_STOP_IRQOFF":
+        # The panicking CPU (not the IPL CPU, or for PANIC_STOP_IRQOFF
+        # any: the last one into stop_machine()) handed the dump to the
+        # IPL CPU and stopped, or was the IPL CPU.
+        check("smp_call_ipl_cpu" in frames,
+              "drgn backtrace of the crashed thread (not on the IPL CPU) in smp_call_ipl_cpu")
+    elif stand_alone:
         check("diag308_dump" in frames and "smp_call_ipl_cpu" in frames,
               "drgn backtrace of the crashed thread in the dump IPL: diag308_dump, smp_call_ipl_cpu")
     else:
         check(frames[:1] == ["__do_machine_kdump"],
               "drgn backtrace of the crashed thread starts in __do_machine_kdump")
-    chain = re.findall(r"^    (\w+)\+0x[0-9a-f]+  pc", report, re.M)
-    check("panic" in chain and "sysrq_handle_crash" in chain,
-          "the back chain of the crashed thread reaches panic and sysrq_handle_crash")
+    check(all(f in chain for f in functions),
+          f"the back chain of the crashed thread reaches {', '.join(functions)}")
+    if others:
+        # report.py: "CPU n: pid P PSW MASK ADDR  symbol+off/size", the
+        # boot (IPL) CPU first.
+        cpus = re.findall(r"^  CPU \d+: pid \S+ +PSW ([0-9a-f]{16}) [0-9a-f]{16}(?:  (\w+))?",
+                          report, re.M)[1:]
+        where = [f == others for _, f in cpus]
+        # Where the panic was not on the IPL CPU, or came from any CPU
+        # (the last one into stop_machine()), one of them handed the dump
+        # to the IPL CPU instead.
+        spare = 0 if cpu == "0" and how != "lkdtm:PANIC_STOP_IRQOFF" else 1
+        if how.startswith("hang:"):
+            spare = len(cpus) - 1  # only CPU 1 runs HARDLOCKUP; it must be there
+        check(len(cpus) and sum(where) >= len(cpus) - spare,
+              f"the other CPUs where they were ({others}): {sum(where)} of {len(cpus)}")
 
     return finish(outdir, errors)
 
@@ -194,9 +268,8 @@ def finish(outdir, errors):
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    flag = args[:1] == ["--no-vmcoreinfo"]
-    if flag:
-        args = args[1:]
-    if len(args) != 1:
+    flags = {a for a in args if a.startswith("--")}
+    args = [a for a in args if not a.startswith("--")]
+    if len(args) != 1 or flags - {"--no-vmcoreinfo", "--no-text"}:
         sys.exit(__doc__)
-    sys.exit(main(args[0], flag))
+    sys.exit(main(args[0], "--no-vmcoreinfo" in flags, "--no-text" in flags))

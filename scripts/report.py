@@ -153,9 +153,14 @@ def panic_lines(dmesg):
 # built with -mpacked-stack -mbackchain): gprs[] (r6-r15) at 72, so the
 # saved r14 at 136, and the back chain at 152.
 SF_R14, SF_BACK_CHAIN = 136, 152
+# struct pt_regs (arch/s390/include/asm/ptrace.h) right above a frame of
+# STACK_FRAME_OVERHEAD (160) bytes: args[1], then psw (mask, addr), then
+# gprs[16]; PSW bit 15 is the problem state (user space).
+SF_SIZE, PT_PSW_MASK, PT_PSW_ADDR, PT_R15 = 160, 8, 16, 24 + 15 * 8
+PSW_PSTATE = 1 << 48
 
 
-def backchain(prog, frame0, limit=48):
+def backchain(prog, sp, limit=48):
     """The crashed thread's s390 back chain from its innermost frame, as the
     kernel's own unwinder (arch/s390/kernel/unwind_bc.c) follows it: each
     frame's back chain points to its caller's frame, where the callee saved
@@ -165,33 +170,77 @@ def backchain(prog, frame0, limit=48):
     import drgn  # noqa: E402 (as in drgn_section)
 
     out = ["  Back chain of the crashed thread (arch/s390/kernel/unwind_bc.c):"]
-    try:
-        sp = frame0.register("r15")
-    except (LookupError, ValueError) as e:
-        return out + [f"    (no r15: {e})"]
     for _ in range(limit):
         try:
             back = prog.read_u64(sp + SF_BACK_CHAIN)
             if back == 0:
-                break
-            ip = prog.read_u64(back + SF_R14)
+                # An interrupt or program check: the entry code zeroed the
+                # back chain and put pt_regs above the frame; go on with
+                # the interrupted PSW and r15, unless it was user space.
+                regs = sp + SF_SIZE
+                if prog.read_u64(regs + PT_PSW_MASK) & PSW_PSTATE:
+                    break
+                ip = prog.read_u64(regs + PT_PSW_ADDR)
+                back = prog.read_u64(regs + PT_R15)
+                call = 0
+            else:
+                ip = prog.read_u64(back + SF_R14)
+                call = 1
         except drgn.FaultError as e:
             out.append(f"    (stops: {e})")
             break
-        try:
-            # A return address: the call before it may end its function
-            # (a call of a noreturn function such as panic()).
-            s = prog.symbol(ip - 1)
-            name = f"{s.name}+{ip - s.address:#x}"
-        except LookupError:
-            name = "??"
+        # A return address: the call before it may end its function (a
+        # call of a noreturn function such as panic()). An interrupted PSW
+        # points into its function, or just past it after an instruction
+        # that ends it (BUG()'s monitor call).
+        name = "??"
+        for a in dict.fromkeys((ip - call, ip - 1)):
+            try:
+                s = prog.symbol(a)
+                name = f"{s.name}+{ip - s.address:#x}"
+                break
+            except (LookupError, OverflowError):
+                pass
         out.append(f"    {name}  pc {ip:#x}  frame {back:#x}")
+        if back == 0:
+            break
         sp = back
     return out
 
 
-def drgn_section(vmcore, vmlinux, prstatus_psws):
-    """Backtrace of the crashed thread; symbols for the CPUs' PSWs."""
+def note_cpus(prog, prefixes):
+    """The crashed kernel's CPU number of each NT_PRSTATUS (by index), from
+    its NT_S390_PREFIX: the lowcore of CPU n is at lowcore_ptr[n], whose
+    physical address is the prefix. None where no CPU matches."""
+    import drgn  # noqa: E402
+
+    by_prefix = {}
+    try:
+        base = prog["__identity_base"].value_()
+    except (KeyError, LookupError):
+        base = 0
+    try:
+        ptrs = prog["lowcore_ptr"]
+        for n in range(len(ptrs)):
+            lc = ptrs[n].value_()
+            if lc:
+                by_prefix[(lc - base) & 0xFFFFFFFF] = n
+    except (KeyError, LookupError, drgn.FaultError):
+        pass
+    return [by_prefix.get(p) for p in prefixes]
+
+
+def drgn_section(vmcore, vmlinux, cpus, text):
+    """Backtrace of the crashed thread; symbols for the CPUs' PSWs; whether
+    the dump was forced (no panic_cpu: a PSW restart or a stand-alone dump
+    IPL by the operator), and how.
+
+    `cpus` holds, per NT_PRSTATUS in order, (index, PSW address, r15,
+    prefix). drgn finds the crashed thread's registers by CPU number, which
+    it takes for the index of the NT_PRSTATUS: with a CPU offline, or with
+    nobody panicked, it cannot; then the thread's start is the PSW and r15
+    of the note whose prefix is the panicking CPU's lowcore (or of the IPL
+    CPU, the first note, which took a forced dump)."""
     import drgn  # noqa: E402 (optional dependency: reported when missing)
 
     out = []
@@ -201,49 +250,81 @@ def drgn_section(vmcore, vmlinux, prstatus_psws):
         prog.load_debug_info([vmlinux])
     except drgn.MissingDebugInfoError as e:
         out.append(f"  (drgn: {e})")
-    thread = prog.crashed_thread()
-    comm = ""
-    try:
-        comm = thread.object.comm.string_().decode()
-    except Exception:  # noqa: BLE001 (best effort)
-        pass
-    out.append(f"Crashed thread: pid {thread.tid}{' (' + comm + ')' if comm else ''}")
-    trace = thread.stack_trace()
-    frames = list(trace)
-    # The unwinder ends with a pc 0 frame where it cannot follow the stack
-    # switch (s390 kdump runs on the IPL CPU's stack, smp_call_ipl_cpu).
-    cut = len(frames)
-    while cut > 0 and frames[cut - 1].pc == 0:
-        cut -= 1
-    for i, frame in enumerate(frames[:cut]):
-        name = getattr(frame, "name", None)
-        if not name:
+
+    def sym(addr):
+        # A PSW with DAT off (the restart and kdump entry paths) holds the
+        # physical address of kernel text: look it up through the text
+        # PT_LOAD.
+        for a in (addr, text(addr)):
             try:
-                name = frame.symbol().name
-            except LookupError:
-                name = "??"
-        loc = ""
+                s = prog.symbol(a)
+                return s.name, f"{s.name}+{a - s.address:#x}"
+            except (LookupError, TypeError, OverflowError):
+                pass
+        return "??", "??"
+
+    frames, sp = [], None
+    try:
+        thread = prog.crashed_thread()
+        comm = ""
         try:
-            fn, line, _col = frame.source()
-            fn = re.sub(r"^.*/linux-source-[^/]+/", "", fn)
-            loc = f"  {fn}:{line}"
-        except (LookupError, ValueError):
+            comm = thread.object.comm.string_().decode()
+        except Exception:  # noqa: BLE001 (best effort)
             pass
-        inline = " (inlined)" if getattr(frame, "is_inline", False) else ""
-        out.append(f"  #{i:<2} {name}{inline}  pc {frame.pc:#x}{loc}")
-    if cut < len(frames):
-        out.append("  (unwinding stops here: pc 0, the stack switch)")
-    if not frames:
+        trace = list(thread.stack_trace())
+        out.append(f"Crashed thread: pid {thread.tid}{' (' + comm + ')' if comm else ''}")
+        # The unwinder ends with a pc 0 frame where it cannot follow the
+        # stack switch (s390 kdump runs on the IPL CPU's stack).
+        cut = len(trace)
+        while cut > 0 and trace[cut - 1].pc == 0:
+            cut -= 1
+        for frame in trace[:cut]:
+            name = getattr(frame, "name", None)
+            if not name:
+                try:
+                    name = frame.symbol().name
+                except LookupError:
+                    name = "??"
+            loc = ""
+            try:
+                fn, line, _col = frame.source()
+                fn = re.sub(r"^.*/linux-source-[^/]+/", "", fn)
+                loc = f"  {fn}:{line}"
+            except (LookupError, ValueError):
+                pass
+            inline = " (inlined)" if getattr(frame, "is_inline", False) else ""
+            frames.append(f"{name}{inline}  pc {frame.pc:#x}{loc}")
+        if cut < len(trace):
+            frames.append("(unwinding stops here: pc 0, the stack switch)")
+        if trace:
+            try:
+                sp = trace[0].register("r15")
+            except (LookupError, ValueError):
+                pass
+    except Exception as e:  # noqa: BLE001 (drgn: no panic_cpu, no registers)
+        try:
+            panic_cpu = prog["panic_cpu"].counter.value_()
+        except (KeyError, LookupError, AttributeError):
+            panic_cpu = -1
+        which = note_cpus(prog, [c[3] for c in cpus])
+        idx = which.index(panic_cpu) if panic_cpu in which else 0
+        if panic_cpu < 0:
+            out.append(f"No crashed thread ({type(e).__name__}: {e}): nobody panicked;"
+                       f" from the registers of the IPL CPU (NT_PRSTATUS #{idx}), which took the dump:")
+        else:
+            out.append(f"Crashed thread: on CPU {panic_cpu}, from its registers (NT_PRSTATUS #{idx};"
+                       f" drgn: {type(e).__name__}: {e})")
+        _i, addr, sp, _p = cpus[idx]
+        frames.append(f"{sym(addr)[0]}  pc {addr:#x}")
+    for i, f in enumerate(frames):
+        out.append(f"  #{i:<2} {f}" if not f.startswith("(") else f"  {f}")
+    chain = []
+    if sp is None:
         out.append("  (empty stack trace)")
     else:
-        out.extend(backchain(prog, frames[0]))
-    syms = {}
-    for cpu, addr in prstatus_psws:
-        try:
-            s = prog.symbol(addr)
-            syms[cpu] = f"{s.name}+{addr - s.address:#x}"
-        except LookupError:
-            pass
+        chain = backchain(prog, sp)
+        out.extend(chain)
+    syms = {i: sym(addr)[1] for i, addr, _sp, _p in cpus if sym(addr)[1] != "??"}
     return out, syms
 
 
@@ -279,12 +360,16 @@ def main():
                 if sep:
                     vmci.setdefault(k, v)
     prstatus = [d for (n, t, d) in notes if n == "CORE" and t == 1]
-    psws = []
+    prefixes = [struct.unpack(end + "I", d[:4])[0] for (n, t, d) in notes
+                if n == "LINUX" and t == 0x305 and len(d) >= 4]
+    psws, regs = [], []
     for i, d in enumerate(prstatus):
-        if len(d) >= PRSTATUS_REG + 16:
+        if len(d) >= PRSTATUS_REG + 16 + 16 * 8:
             pid = struct.unpack(end + "i", d[PRSTATUS_PID:PRSTATUS_PID + 4])[0]
             mask, addr = struct.unpack(end + "QQ", d[PRSTATUS_REG:PRSTATUS_REG + 16])
+            r15, = struct.unpack_from(end + "Q", d, PRSTATUS_REG + 16 + 15 * 8)
             psws.append((i, pid, mask, addr))
+            regs.append((i, addr, r15, prefixes[i] if i < len(prefixes) else None))
 
     release = vmci.get("OSRELEASE")
     if not release:
@@ -321,9 +406,18 @@ def main():
 
     # drgn first: the CPU table uses its symbols.
     drgn_out, syms = [], {}
+
+    def text(addr):
+        """The kernel-text virtual address of physical `addr`, or None."""
+        for ph in core["phdrs"]:
+            if (ph["type"] == PT_LOAD and ph["vaddr"] != ph["paddr"]
+                    and ph["paddr"] <= addr < ph["paddr"] + ph["memsz"]):
+                return ph["vaddr"] + addr - ph["paddr"]
+        return None
+
     if os.path.isfile(vmlinux):
         try:
-            drgn_out, syms = drgn_section(vmcore, vmlinux, [(c, a) for c, _p, _m, a in psws])
+            drgn_out, syms = drgn_section(vmcore, vmlinux, regs, text)
         except Exception as e:  # noqa: BLE001 (report any drgn failure)
             drgn_out = [f"  drgn failed: {type(e).__name__}: {e}"]
             problems.append(f"drgn: {type(e).__name__}: {e}")
@@ -331,6 +425,21 @@ def main():
         drgn_out = [f"  no vmlinux at {vmlinux}"]
         problems.append("no vmlinux")
 
+    # Nobody panicked, oopsed or crashed (the dump's log buffer says so):
+    # the operator forced the dump. A PSW restart runs the restart action
+    # on the IPL CPU, which hands the dump over through smp_call_ipl_cpu()
+    # (kdump, or on_restart=dump); a stand-alone dump IPL stores the IPL
+    # CPU's status wherever it was.
+    forced = None
+    dmesg = None
+    if os.path.isfile(dmesg_path):
+        with open(dmesg_path, errors="replace") as f:
+            dmesg = f.read()
+    if dmesg is not None and not panic_lines(dmesg) and drgn_out:
+        forced = ("a PSW restart (the IPL CPU's thread is in smp_call_ipl_cpu)"
+                  if any("smp_call_ipl_cpu" in l for l in drgn_out) else
+                  "a stand-alone dump IPL (the machine stored the IPL CPU's status)")
+        rep.append(f"Dump:            forced by the operator, nobody panicked: by {forced}")
     rep.append("")
     rep.append("CPU state (NT_PRSTATUS)")
     rep.append("-" * 23)
@@ -341,16 +450,15 @@ def main():
     rep.append("")
     rep.append("Panic (from the dump's log buffer, dmesg.txt)")
     rep.append("-" * 45)
-    if os.path.isfile(dmesg_path):
-        with open(dmesg_path, errors="replace") as f:
-            dmesg = f.read()
+    if dmesg is not None:
         pl = panic_lines(dmesg)
         if pl:
             rep.extend(("  " + l).rstrip() for l in pl)
         else:
             rep.append("  (no panic, oops or sysrq crash line found; last lines of the log:)")
             rep.extend(("  " + l).rstrip() for l in dmesg.splitlines()[-20:])
-            problems.append("no panic lines in dmesg.txt")
+            if not forced:
+                problems.append("no panic lines in dmesg.txt")
     else:
         rep.append(f"  (no {dmesg_path})")
         problems.append("no dmesg.txt")

@@ -8,7 +8,7 @@
 #       [--append EXTRA] [--kdump-append EXTRA] [--timeout SECONDS]
 #       [--work DIR] [--keep-disks] [--compare PATH] [--checksum] [--bench]
 #       [--zfcpdump HSA_SIZE [--sdias-delay US] [--sdias-fail BLOCK
-#        [--sdias-fail-status STATUS]] [--hsa-bench]]
+#        [--sdias-fail-status STATUS]] [--hsa-bench]] [--force nmi|dump-ipl]
 #
 # The guest boots BZIMAGE with the initramfs of scripts/mkinitramfs.sh (built
 # to build/initramfs/initrd.gz unless --initrd is given), loads the same
@@ -64,6 +64,14 @@
 #                      "partially stored", only requests of several blocks
 #                      fail (a block alone is stored), and the dump is
 #                      saved whole
+# --force nmi|dump-ipl  the guest does not crash but hangs (vmcore_crash=hang:
+#                      every CPU spinning, one with interrupts off), and
+#                      the operator forces the dump from QEMU's monitor:
+#                      nmi is a PSW restart (kdump: the crashed kernel's
+#                      restart handler starts the kdump kernel; with
+#                      --zfcpdump its on_restart action is an FCP dump),
+#                      dump-ipl the patched QEMU's stand-alone dump IPL
+#                      (--zfcpdump only); DIR/guest/oldinfo/crash says so
 # --hsa-bench          measure reads of the HSA range against --compare
 #                      instead of saving the dump (scripts/bench.sh):
 #                      DIR/guest/bench.txt
@@ -76,7 +84,7 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KERNEL='' DUMP_KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
 SMP=2 MEM=1024 CPU=max CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE='' BENCH=''
-HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' SDIAS_FAIL_STATUS=3 HSA_BENCH='' CHECKSUM=''
+HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' SDIAS_FAIL_STATUS=3 HSA_BENCH='' CHECKSUM='' FORCE=''
 
 usage() {
 	sed -n '5,11p' "$0" | sed 's/^# \?//' >&2
@@ -121,6 +129,7 @@ while (($#)); do
 	--sdias-delay) SDIAS_DELAY=$2 ;;
 	--sdias-fail) SDIAS_FAIL=$2 ;;
 	--sdias-fail-status) SDIAS_FAIL_STATUS=$2 ;;
+	--force) FORCE=$2 ;;
 	*) echo "run-dump: unknown argument $1" >&2; usage ;;
 	esac
 	shift 2
@@ -128,6 +137,14 @@ done
 [[ -n $KERNEL && -n $VMLINUX && -n $OUT ]] || usage
 [[ -z $COMPARE ]] || APPEND="${APPEND:+$APPEND }vmcore_compare=$COMPARE"
 [[ -z $CHECKSUM ]] || APPEND="${APPEND:+$APPEND }vmcore_checksum=1"
+case $FORCE in
+'') ;;
+nmi | dump-ipl)
+	[[ $FORCE == nmi || -n $HSA_SIZE ]] ||
+		{ echo "run-dump: --force dump-ipl needs --zfcpdump" >&2; usage; }
+	APPEND="${APPEND:+$APPEND }vmcore_crash=hang:$FORCE" ;;
+*) echo "run-dump: --force takes nmi or dump-ipl" >&2; usage ;;
+esac
 if [[ -n $BENCH ]]; then
 	APPEND="$APPEND vmcore_bench=1"
 	KDUMP_APPEND="${KDUMP_APPEND:+$KDUMP_APPEND }initcall_debug"
@@ -177,14 +194,27 @@ rm -rf "$OUT/vmcore" "$OUT/dump.kdump" "$OUT/dmesg.txt" "$OUT/vmlinux" \
 # -------------------------------------------------------------- initramfs
 if [[ -z $INITRD ]]; then
 	INITRD=$TOP/build/initramfs/initrd.gz
-	msg "building the initramfs $INITRD"
 	# The guest's kselftests (make selftests), when built, go to /extra.
 	EXTRAS=()
 	for t in vmcore_test vmcore_pattern vmcore_bench; do
 		[[ -x $TOP/build/selftests/$t ]] && EXTRAS+=("$TOP/build/selftests/$t")
 	done
-	"$TOP/scripts/mkinitramfs.sh" "$INITRD" "${EXTRAS[@]}" >"$WORK/mkinitramfs.log" 2>&1 ||
-		fail initramfs "$WORK/mkinitramfs.log" "$(tail -5 "$WORK/mkinitramfs.log")"
+	# Built again only when what goes into it changed (its recipe, /init,
+	# the extras; the guest packages are fixed by the recipe): a stamp of
+	# their contents beside it. flock: runs in parallel build it once.
+	stamp=$(cat "$TOP/scripts/mkinitramfs.sh" "$TOP/scripts/guest/init" "${EXTRAS[@]}" |
+		sha256sum | cut -d' ' -f1)
+	mkdir -p "$(dirname "$INITRD")"
+	exec {lock}>"$INITRD.lock"
+	flock "$lock"
+	if [[ ! -f $INITRD || $(cat "$INITRD.stamp" 2>/dev/null) != "$stamp" ]]; then
+		msg "building the initramfs $INITRD"
+		rm -f "$INITRD.stamp"
+		"$TOP/scripts/mkinitramfs.sh" "$INITRD" "${EXTRAS[@]}" >"$WORK/mkinitramfs.log" 2>&1 ||
+			fail initramfs "$WORK/mkinitramfs.log" "$(tail -5 "$WORK/mkinitramfs.log")"
+		echo "$stamp" >"$INITRD.stamp"
+	fi
+	flock -u "$lock"
 fi
 [[ -f $INITRD ]] || fail initramfs "$INITRD" "no initramfs $INITRD"
 
@@ -249,6 +279,7 @@ mapfile -t QEMU < <(
 	echo -kernel; echo "$KERNEL"
 	echo -initrd; echo "$INITRD"
 	echo -append; echo "$CMDLINE"
+	[[ -z $FORCE ]] || { echo -monitor; echo "unix:$WORK/monitor.sock,server=on,wait=off"; }
 )
 for d in "boot.img vmboot 0001" "old.img vmold 0002" "vmcore.img vmcore 0003" \
 	"kdump.img vmkdump 0004" "result.img vmresult 0005"; do
@@ -272,6 +303,31 @@ else
 fi
 msg "running QEMU (cpu $CPU, smp $SMP, $MEM MiB, timeout ${TIMEOUT}s), console: $CONSOLE"
 echo "${QEMU[*]}" >"$WORK/qemu.cmd"
+# The operator: once the guest says it hangs, the monitor command $FORCE.
+operator() {
+	local i
+	for ((i = 0; i < TIMEOUT; i++)); do
+		grep -aq 'vmcore-guest: hung' "$CONSOLE" 2>/dev/null && break
+		sleep 1
+	done
+	sleep 5
+	msg "operator: $FORCE"
+	python3 - "$WORK/monitor.sock" "$FORCE" <<'EOF' || msg "operator: monitor command failed"
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+time.sleep(0.5)
+s.sendall(sys.argv[2].encode() + b"\n")
+time.sleep(2)
+s.close()
+EOF
+}
+rm -f "$WORK/monitor.sock" "$CONSOLE"
+op_pid=
+if [[ -n $FORCE ]]; then
+	operator &
+	op_pid=$!
+fi
 set +e
 timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 |
 	tee "$CONSOLE" | grep --line-buffered -a 'vmcore-guest:' |
@@ -279,6 +335,7 @@ timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 |
 		printf '  [%ss] %s\n' "$(($(date +%s) - START))" "${line%$'\r'}"
 	done
 rcs=("${PIPESTATUS[@]}")
+[[ -z $op_pid ]] || kill "$op_pid" 2>/dev/null
 set -e
 qrc=${rcs[0]}
 # The dump kernel's archive (also written when one of its stages failed).

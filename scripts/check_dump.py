@@ -43,10 +43,11 @@ NT_PRSTATUS, NT_S390_PREFIX = 1, 0x305
 
 # What each way of dying leaves (guest/oldinfo/crash, "HOW CPU", set by
 # scripts/guest/init): a line of the crashed kernel's log, the functions
-# the back chain of the crashed thread passes (report.py), and, where the
-# other CPUs spun with interrupts off, the function they spun in (all but
-# the IPL CPU and the one that panicked). Idle CPUs take the external call
-# of panic's smp_send_stop(): their PSW is in its handler, not in the wait.
+# the back chain of the crashed thread passes (report.py; "a|b": a or b),
+# and, where the other CPUs spun with interrupts off, the function they
+# spun in (all but the IPL CPU and the one that panicked). Idle CPUs take
+# the external call of panic's smp_send_stop(): their PSW is in its
+# handler, not in the wait.
 CRASHES = {
     "sysrq": ("sysrq: Trigger a crash", ["panic", "sysrq_handle_crash"], None),
     "lkdtm:PANIC": ("lkdtm: Performing direct entry PANIC", ["panic", "lkdtm_PANIC"], None),
@@ -56,9 +57,10 @@ CRASHES = {
     "lkdtm:EXCEPTION": ("lkdtm: Performing direct entry EXCEPTION",
                         ["panic", "lkdtm_EXCEPTION"], None),
     "lkdtm:CORRUPT_LIST_ADD": ("list_add corruption", ["panic", "lkdtm_CORRUPT_LIST_ADD"], None),
-    # The overflow handler panics on another stack; the chain of the
-    # crashed thread goes up to __crash_kexec() there.
-    "lkdtm:EXHAUST_STACK": ("Kernel stack overflow", ["__crash_kexec"], None),
+    # The overflow handler panics on another stack, which the chain of the
+    # crashed thread leaves at panic() (stand-alone dump) or before it, in
+    # __crash_kexec() (kdump).
+    "lkdtm:EXHAUST_STACK": ("Kernel stack overflow", ["panic|__crash_kexec"], None),
     # The RCU stall detector panics in the timer interrupt.
     "lkdtm:SOFTLOCKUP": ("RCU Stall", ["panic", "rcu_sched_clock_irq"], None),
     "lkdtm:SPINLOCKUP": ("RCU Stall", ["panic", "rcu_sched_clock_irq"], None),
@@ -239,7 +241,7 @@ def main(outdir, no_vmcoreinfo=False, no_text=False):
     else:
         check(frames[:1] == ["__do_machine_kdump"],
               "drgn backtrace of the crashed thread starts in __do_machine_kdump")
-    check(all(f in chain for f in functions),
+    check(all(any(a in chain for a in f.split("|")) for f in functions),
           f"the back chain of the crashed thread reaches {', '.join(functions)}")
     if others:
         # report.py: "CPU n: pid P PSW MASK ADDR  symbol+off/size", the

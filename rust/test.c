@@ -110,6 +110,16 @@ static unsigned long __init vmcore_rs_test_where(const char *where)
 	return 0;
 }
 
+/*
+ * The copy of os_info to damage: of @real, unless that is the copy already
+ * (an earlier item of the list damaged it: the damage adds up).
+ */
+static void __init vmcore_rs_copy_os_info(struct os_info *real)
+{
+	if (real != &vmcore_rs_bad_os_info)
+		vmcore_rs_bad_os_info = *real;
+}
+
 /* The lowcore points to the copy, with its checksum intact. */
 static void __init vmcore_rs_use_bad_os_info(struct lowcore *abs_lc)
 {
@@ -133,25 +143,25 @@ static void __init vmcore_rs_corrupt(struct lowcore *abs_lc, char *what)
 	}
 	real = abs_lc->os_info ? phys_to_virt(abs_lc->os_info) : NULL;
 	if (!strcmp(what, "os_info") && real) {
-		vmcore_rs_bad_os_info = *real;
 		if (where) {
 			abs_lc->os_info = addr;
 		} else {
+			vmcore_rs_copy_os_info(real);
 			vmcore_rs_bad_os_info.csum ^= 1;
 			abs_lc->os_info = __pa_symbol(&vmcore_rs_bad_os_info);
 		}
 	} else if (!strcmp(what, "os_info_entry") && where && real) {
+		vmcore_rs_copy_os_info(real);
 		/* Linux 6.12 fills no VMCOREINFO entry: make one of a page. */
-		vmcore_rs_bad_os_info = *real;
 		vmcore_rs_bad_os_info.entry[OS_INFO_VMCOREINFO].addr = addr;
 		vmcore_rs_bad_os_info.entry[OS_INFO_VMCOREINFO].size = PAGE_SIZE;
 		vmcore_rs_use_bad_os_info(abs_lc);
 	} else if (!strcmp(what, "text") && where && real) {
-		vmcore_rs_bad_os_info = *real;
+		vmcore_rs_copy_os_info(real);
 		vmcore_rs_bad_os_info.entry[OS_INFO_IMAGE_PHYS].val = addr;
 		vmcore_rs_use_bad_os_info(abs_lc);
 	} else if (!strcmp(what, "text_size") && real) {
-		vmcore_rs_bad_os_info = *real;
+		vmcore_rs_copy_os_info(real);
 		vmcore_rs_bad_os_info.entry[OS_INFO_IMAGE_START].val = 0;
 		vmcore_rs_bad_os_info.entry[OS_INFO_IMAGE_END].val = U64_MAX;
 		vmcore_rs_use_bad_os_info(abs_lc);

@@ -104,12 +104,17 @@ pub(crate) fn init() -> Result {
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 pub(crate) fn test_realloc() -> Result<usize> {
     let reader = reader().ok_or(ENODEV)?;
+    // Allocated without the lock, which page-fault fills wait for.
+    let mut buf = window_buffer()?;
+    let len = buf.len();
     let mut guard = reader.lock();
-    let buf = window_buffer()?;
     guard.window.invalidate();
     // INVARIANT: from `window_buffer()`.
-    guard.buf = buf;
-    Ok(guard.buf.len())
+    core::mem::swap(&mut guard.buf, &mut buf);
+    drop(guard);
+    // The old buffer is freed here, after the lock.
+    drop(buf);
+    Ok(len)
 }
 
 /// Test kernel only: the size of the window buffer in bytes, 0 without an

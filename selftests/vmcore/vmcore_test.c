@@ -473,12 +473,14 @@ TEST_F(vmcore, oldmem_read_only)
 	for (i = 1; i < self->ehdr.e_phnum; i++) {
 		Elf64_Phdr *p = &self->phdr[i];
 
+		uint64_t lo = p->p_paddr > start ? p->p_paddr : start;
 		uint64_t end = p->p_paddr + p->p_filesz;
 
+		/* The part of the PT_LOAD in the mapping (above start, old and
+		 * real addresses are the same). */
 		if (end > stop)
 			end = stop;
-		if (p->p_type == PT_LOAD && p->p_paddr >= start && end >= p->p_paddr + PAGE &&
-		    end > top) {
+		if (p->p_type == PT_LOAD && end >= lo + PAGE && end > top) {
 			top = end;
 			base = p->p_paddr;
 			off = p->p_offset;
@@ -863,7 +865,7 @@ static void *hsa_race_reader(void *arg)
 
 		if (buf == MAP_FAILED || pread(r->fd, buf, 16 * PAGE, r->src) != 16 * PAGE ||
 		    memcmp(buf, r->want, 16 * PAGE))
-			r->bad++;
+			__atomic_fetch_add(&r->bad, 1, __ATOMIC_RELAXED);
 		if (buf != MAP_FAILED)
 			munmap(buf, 16 * PAGE);
 	}
@@ -880,7 +882,7 @@ static void *hsa_race_mapper(void *arg)
 	for (i = 0; i < r->rounds; i++) {
 		map = mmap(NULL, 16 * PAGE, PROT_READ, MAP_PRIVATE, r->fd, r->dst);
 		if (map == MAP_FAILED) {
-			r->bad++;
+			__atomic_fetch_add(&r->bad, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		for (j = 0; j < 16; j++)

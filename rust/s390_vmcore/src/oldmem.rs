@@ -500,7 +500,7 @@ impl Iterator for MappingPieces<'_> {
             let end = r
                 .end
                 .checked_add(PAGE_MASK)
-                .map_or(u64::MAX & !PAGE_MASK, |e| e & !PAGE_MASK);
+                .map_or(!PAGE_MASK, |e| e & !PAGE_MASK);
             let end = core::cmp::min(end, self.end);
             if end <= start {
                 continue;
@@ -1120,8 +1120,8 @@ pub(crate) mod tests {
         // The last page of the address space.
         let top = [r(u64::MAX - 0x1fff, u64::MAX)];
         assert_eq!(
-            mapping_pieces(&top, 0, u64::MAX & !0xfff).collect::<Vec<_>>(),
-            [r(u64::MAX - 0x1fff, u64::MAX & !0xfff)]
+            mapping_pieces(&top, 0, !0xfff).collect::<Vec<_>>(),
+            [r(u64::MAX - 0x1fff, !0xfff)]
         );
     }
 

@@ -544,7 +544,7 @@ hostile_run() {
 		return
 	fi
 	case $opt in
-	*--no-vmcoreinfo*) ;;
+	*--no-vmcoreinfo* | *--no-text*) ;;
 	*) t "$name: report.py" python3 scripts/report.py "$dir" ;;
 	esac
 	t "$name: dump assertions${opt:+ ($opt)}" python3 scripts/check_dump.py $opt "$dir"

@@ -8,7 +8,8 @@ With --no-vmcoreinfo (a crashed kernel whose VMCOREINFO and os_info could
 not be trusted) the dump must have no VMCOREINFO note, what needs one (the
 log buffer, drgn) is not checked, and the kernel-text PT_LOAD (from
 os_info) may be missing; with --no-text (os_info's kernel image could not
-be trusted) only that PT_LOAD may be missing.
+be trusted) only that PT_LOAD may be missing, and what needs it (the log
+buffer through makedumpfile, drgn) is not checked.
 
 How the kernel died (guest/oldinfo/crash: sysrq or an LKDTM crash type,
 and the CPU) decides the log line, the functions of the back chain and,
@@ -202,7 +203,7 @@ def main(outdir, no_vmcoreinfo=False, no_text=False):
               f"[{s0:#x}, {e0:#x}) then [{s1:#x}, {e1:#x})")
     check(merged(mem) == want, f"memory PT_LOADs cover {ranges(merged(mem))}, not {what}")
 
-    if no_vmcoreinfo:
+    if no_vmcoreinfo or no_text:
         return finish(outdir, errors)
     how, cpu = "sysrq", "0"
     if os.path.exists(os.path.join(guest, "oldinfo", "crash")):

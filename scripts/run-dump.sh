@@ -389,11 +389,13 @@ truncate -s "$size" "$OUT/vmcore"
 	fail vmcore "$OUT/vmcore" "the vmcore does not start with the ELF magic"
 msg "vmcore: $size bytes"
 
-# A test kernel told to damage its VMCOREINFO pointer (vmcore_rs_test_corrupt=,
-# rust/helpers.c) leaves makedumpfile nothing to work with: no dump.kdump or
-# dmesg.txt then, only the vmcore.
+# A test kernel told to damage its VMCOREINFO pointer or its kernel image in
+# os_info (vmcore_rs_test_corrupt=, rust/test.c) leaves makedumpfile nothing
+# to work with (no VMCOREINFO, or no kernel-text PT_LOAD to read the
+# kernel's variables from): no dump.kdump or dmesg.txt then, only the vmcore.
 NO_VMCOREINFO=
-[[ " $APPEND " == *" vmcore_rs_test_corrupt="*vmcoreinfo* ]] && NO_VMCOREINFO=1
+[[ " $APPEND " == *" vmcore_rs_test_corrupt="*vmcoreinfo* ||
+	" $APPEND " == *" vmcore_rs_test_corrupt="*text* ]] && NO_VMCOREINFO=1
 if [[ -z $NO_VMCOREINFO ]]; then
 # Rearrange makedumpfile's flattened stream (makedumpfile -F) into the
 # kdump-compressed file it stands for, as makedumpfile -R would: a 4 KiB

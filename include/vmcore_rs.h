@@ -141,6 +141,8 @@ unsigned long vmcore_rs_test_map_cap(void);
  * memory (0 when written, -EFAULT, -EINVAL);
  * vmcore_rs_test_mapped() gives the physical range in which old memory is
  * mapped (the holes between its ranges are not);
+ * vmcore_rs_test_remap_oldmem() maps its first page again read-only
+ * (-EEXIST, as it must be, or 0);
  * vmcore_rs_test_hsa_window() allocates the HSA window buffer again if
  * @realloc (a fallback to one page when the large one fails), and returns
  * its size in bytes (0 without an HSA, -ENOMEM).
@@ -148,6 +150,7 @@ unsigned long vmcore_rs_test_map_cap(void);
 int vmcore_rs_test_rebuild(void);
 int vmcore_rs_test_write_oldmem(u64 paddr);
 void vmcore_rs_test_mapped(u64 *start, u64 *end);
+int vmcore_rs_test_remap_oldmem(void);
 long vmcore_rs_test_hsa_window(bool realloc);
 
 #endif /* _VMCORE_RS_H */

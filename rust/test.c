@@ -24,6 +24,7 @@
 #include <linux/pfn.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vmcore_info.h>
 #include <asm/abs_lowcore.h>
 #include <asm/ipl.h>
@@ -211,7 +212,9 @@ static const struct file_operations vmcore_rs_rebuild_fops = {
  * old memory there through the kernel's mapping of old memory with
  * copy_to_kernel_nofault(); it fails with -EFAULT while that mapping is
  * read-only, as it must be, and -EINVAL for an address it does not map.
- * A read gives "START END": old memory in [START, END) is mapped.
+ * A write of "remap" maps the first page of that mapping again read-only,
+ * which must fail with -EEXIST. A read gives "START END": old memory in
+ * [START, END) is mapped.
  */
 static ssize_t vmcore_rs_write_oldmem_read(struct file *file, char __user *buf,
 					   size_t count, loff_t *ppos)
@@ -228,10 +231,18 @@ static ssize_t vmcore_rs_write_oldmem_read(struct file *file, char __user *buf,
 static ssize_t vmcore_rs_write_oldmem_write(struct file *file, const char __user *buf,
 					    size_t count, loff_t *ppos)
 {
+	char text[24];
 	u64 paddr;
 	int rc;
 
-	rc = kstrtou64_from_user(buf, count, 0, &paddr);
+	if (count >= sizeof(text))
+		return -EINVAL;
+	if (copy_from_user(text, buf, count))
+		return -EFAULT;
+	text[count] = '\0';
+	if (sysfs_streq(text, "remap"))
+		return vmcore_rs_test_remap_oldmem() ?: count;
+	rc = kstrtou64(text, 0, &paddr);
 	if (rc)
 		return rc;
 	rc = vmcore_rs_test_write_oldmem(paddr);

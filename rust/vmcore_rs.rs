@@ -37,7 +37,7 @@ const __LOG_PREFIX: &[u8] = b"vmcore_rs\0";
 
 pub use cpus::{vmcore_rs_save_boot_cpu, vmcore_rs_save_cpus};
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
-pub use oldmem::{vmcore_rs_test_mapped, vmcore_rs_test_write_oldmem};
+pub use oldmem::{vmcore_rs_test_mapped, vmcore_rs_test_remap_oldmem, vmcore_rs_test_write_oldmem};
 
 /// The monotonic clock in nanoseconds (`ktime_get()`).
 fn ktime_get() -> i64 {

@@ -371,6 +371,25 @@ fn test_mapped() -> (u64, u64) {
     (DIRECT_START.load(Ordering::Relaxed), end)
 }
 
+/// Test kernel only: maps the first page of what [`map_real_memory`]
+/// mapped once more with `vmem_add_mapping_ro()`, which must refuse
+/// (`-EEXIST`, patch 0007) rather than leave the entry as it is; called
+/// by the debugfs file `vmcore_rs/write_oldmem` in `rust/test.c`.
+///
+/// Returns what `vmem_add_mapping_ro()` returned, or `-ENODEV` when
+/// nothing is mapped.
+#[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
+#[no_mangle]
+pub extern "C" fn vmcore_rs_test_remap_oldmem() -> kernel::ffi::c_int {
+    let (start, end) = test_mapped();
+    if start >= end {
+        return ENODEV.to_errno();
+    }
+    // SAFETY: Process context (debugfs); the page is mapped already, so
+    // the call changes nothing or fails, under the kernel's `vmem_mutex`.
+    unsafe { bindings::vmem_add_mapping_ro(start as usize, s390_vmcore::PAGE_SIZE as usize) }
+}
+
 /// Test kernel only: [`test_mapped`] into `*start` and `*end`, for the
 /// debugfs file `vmcore_rs/write_oldmem` in `rust/test.c`.
 ///

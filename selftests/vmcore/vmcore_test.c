@@ -494,6 +494,17 @@ TEST_F(vmcore, oldmem_read_only)
 	errno = 0;
 	EXPECT_EQ(-1, pwrite(fd, addr, len, 0)) TH_LOG("the write to old memory at %s went through", addr);
 	EXPECT_EQ(EFAULT, errno) TH_LOG("write_oldmem %s: %s", addr, strerror(errno));
+	/*
+	 * Mapping a mapped page again read-only is refused (patch 0007), not
+	 * taken as done with the entry left as it was; the page stays
+	 * read-only.
+	 */
+	errno = 0;
+	EXPECT_EQ(-1, pwrite(fd, "remap", 5, 0)) TH_LOG("a mapped page was mapped again");
+	EXPECT_EQ(EEXIST, errno) TH_LOG("remap: %s", strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, pwrite(fd, addr, len, 0));
+	EXPECT_EQ(EFAULT, errno) TH_LOG("write_oldmem %s after remap: %s", addr, strerror(errno));
 	/* Outside the mapping: not mapped, and refused. */
 	len = snprintf(addr, sizeof(addr), "%#llx", stop);
 	errno = 0;

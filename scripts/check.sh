@@ -442,6 +442,15 @@ crash_matrix() {
 		echo "# $flow-forced-$force: the test kernel hangs (CPU 1 with interrupts off), the operator forces the dump ($force)"
 		runs+=("$flow-forced-$force|$out/$flow-forced-$force|$lean|--mem 512 --force $force $*")
 	done
+	if [ "$flow" = kdump ]; then
+		# The crashkernel area as low as it can go (its base no lower than
+		# its size: s390 swaps [0, size) with it) and high, explicitly;
+		# the default placement is the top of memory.
+		for entry in "low|200M@200M" "high|200M@768M"; do
+			echo "# $flow-crashkernel-${entry%%|*}: crashkernel=${entry#*|} (PANIC)"
+			runs+=("$flow-crashkernel-${entry%%|*}|$out/$flow-crashkernel-${entry%%|*}|vmcore_crash=lkdtm:PANIC $lean|--crashkernel ${entry#*|}")
+		done
+	fi
 	for entry in "${crash_left_out[@]}"; do
 		echo "# $flow: left out: $entry"
 	done

@@ -193,10 +193,9 @@ pub(crate) fn init() {
 /// false), then panics with `why` (a literal without `%`).
 #[link_section = ".init.text"]
 fn no_dump(why: &CStr) -> ! {
-    // SAFETY: `elfcorehdr_addr` is written only during init, by the early
-    // CPU save and here, and read by `is_vmcore_usable()` callers; we run
-    // in the one initcall thread. ELFCORE_ADDR_ERR is (-2ULL) in
-    // include/linux/crash_dump.h.
+    // ELFCORE_ADDR_ERR is (-2ULL) in include/linux/crash_dump.h. The
+    // variable is written only during init, by the early CPU save and here.
+    // SAFETY: We run in the one initcall thread; nothing reads it meanwhile.
     unsafe { bindings::elfcorehdr_addr = u64::MAX - 1 };
     crate::panic(why)
 }

@@ -253,13 +253,12 @@ fn map_real_memory(mode: OldMemMode, ranges: &[PhysRange], end: u64, cap: u64) {
     // mapped, so is every byte of old memory in `[start, mapped)`.
     let mut mapped = window_end;
     for piece in mapping_pieces(&real, start, window_end) {
-        // SAFETY: Once per boot, in process context: maps memory no one
-        // here uses (above this kernel's identity mapping), under the
-        // kernel's `vmem_mutex`; no read goes through it before
-        // `DIRECT_END` publishes it.
-        let rc = unsafe {
-            bindings::vmem_add_mapping_ro(piece.start as usize, (piece.end - piece.start) as usize)
-        };
+        let (addr, len) = (piece.start as usize, (piece.end - piece.start) as usize);
+        // Once per boot, in process context, under the kernel's
+        // `vmem_mutex`; no read goes through it before `DIRECT_END`
+        // publishes it.
+        // SAFETY: Maps memory no one here uses (above this kernel's own).
+        let rc = unsafe { bindings::vmem_add_mapping_ro(addr, len) };
         if rc != 0 {
             pr_warn!(
                 "cannot map old memory {:#x}-{:#x} (error {})\n",

@@ -457,6 +457,28 @@ crash_matrix() {
 	test_pairs "${runs[@]}"
 }
 crash_matrix kdump
+# big_run NAME MiB [kselftests]: a test kernel of MiB dies by LKDTM PANIC,
+# both files are copied out and compared whole (a copy takes about as long
+# as the read; summing in the guest under TCG takes longer). Old memory
+# beyond the page-table budget of the dump kernel's mapping (1/16 of its
+# 200 MiB) is read page by page, at scale, with no test cap.
+big_run() {
+	local name=$1 mem=$2 append="vmcore_crash=lkdtm:PANIC vmcore_pattern_mib=64 vmcore_mdf_modes=0"
+	[ "${3:-}" = kselftests ] || append="$append vmcore_selftests=0"
+	echo "# guest: $name: the test kernel with $mem MiB"
+	test_run "$name" "$out/$name" "$append" --mem "$mem" --timeout 3000
+	t "$name: old memory beyond the page-table budget read page by page" \
+		grep -q "vmcore_rs: old memory 0x[0-9a-f]*-0x[0-9a-f]* not mapped, read page by page" \
+		"$out/$name/guest/kmsg-end.txt"
+	# The time to read each file: the guest's console, copy by copy.
+	sed -n 's/^ *\[\([0-9]*\)s\] vmcore-guest: \(copying .*\|vmcore copy: .*\|makedumpfile -F .*\)$/#   [\1 s] \2/p' \
+		"$out/run-$name.log"
+	# Many GiB: the disk's, not worth keeping.
+	rm -f "$out/$name/vmcore"
+}
+big_run test-8g 8192 kselftests
+big_run test-16g 16384
+
 echo "# guest: the test kernel on a CPU without the vector facility (no NT_S390_VXRS_* notes)"
 novx=max,vx=off,vxeh=off,vxeh2=off,vxpd=off,vxpdeh=off
 test_run test-novx "$out/test-novx" "vmcore_pattern_mib=0 vmcore_selftests=0" --cpu $novx

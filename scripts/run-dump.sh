@@ -382,8 +382,15 @@ fi
 size=$(cat "$OUT/guest/vmcore.size" 2>/dev/null || true)
 [[ $size =~ ^[0-9]+$ ]] || fail results "$OUT/guest" "the guest did not report the vmcore size"
 
-dd if="$DISKS/vmcore.img" of="$OUT/vmcore" bs=1M iflag=count_bytes count="$size" \
-	conv=sparse status=none || fail vmcore "$DISKS/vmcore.img" "copying the vmcore"
+# The disk becomes the vmcore (no second copy of many GiB) unless it is
+# kept.
+rm -f "$OUT/vmcore"
+if [[ -z $KEEP ]]; then
+	mv "$DISKS/vmcore.img" "$OUT/vmcore" || fail vmcore "$DISKS/vmcore.img" "moving the vmcore"
+else
+	dd if="$DISKS/vmcore.img" of="$OUT/vmcore" bs=1M iflag=count_bytes count="$size" \
+		conv=sparse status=none || fail vmcore "$DISKS/vmcore.img" "copying the vmcore"
+fi
 truncate -s "$size" "$OUT/vmcore"
 [[ $(head -c 4 "$OUT/vmcore" | od -An -tx1 | tr -d ' ') == 7f454c46 ]] ||
 	fail vmcore "$OUT/vmcore" "the vmcore does not start with the ELF magic"

@@ -477,7 +477,7 @@ big_run() {
 	rm -f "$out/$name/vmcore"
 }
 big_run test-8g 8192 kselftests
-big_run test-16g 16384
+big_run test-16g 16384 kselftests
 
 echo "# guest: the test kernel on a CPU without the vector facility (no NT_S390_VXRS_* notes)"
 novx=max,vx=off,vxeh=off,vxeh2=off,vxpd=off,vxpdeh=off

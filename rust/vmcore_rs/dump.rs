@@ -432,12 +432,8 @@ fn for_each_range(mode: OldMemMode, mut f: impl FnMut(PhysRange)) {
 /// memory.
 fn old_memory_end(mode: OldMemMode, ranges: &[PhysRange]) -> u64 {
     let top = ranges.iter().map(|r| r.end).max().unwrap_or(0);
-    match mode {
-        OldMemMode::Kdump { start, size } | OldMemMode::HsaKdump { start, size, .. } => {
-            core::cmp::max(top, start.saturating_add(size))
-        }
-        _ => top,
-    }
+    mode.crashkernel_area()
+        .map_or(top, |a| core::cmp::max(top, a.end))
 }
 
 /// The crashed system's memory ranges, from memblock (init only).

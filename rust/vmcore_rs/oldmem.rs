@@ -197,15 +197,7 @@ pub(crate) fn map_real_memory_in_background(
 /// and, for kdump, the crashkernel area among them, which holds its low
 /// memory.
 fn real_memory(mode: OldMemMode, ranges: &[PhysRange]) -> Result<KVec<PhysRange>> {
-    let mut area = match mode {
-        OldMemMode::Kdump { start, size } | OldMemMode::HsaKdump { start, size, .. } => {
-            Some(PhysRange {
-                start,
-                end: start.saturating_add(size),
-            })
-        }
-        _ => None,
-    };
+    let mut area = mode.crashkernel_area();
     let mut real = KVec::with_capacity(ranges.len() + 1, GFP_KERNEL)?;
     for &r in ranges {
         if let Some(a) = area.filter(|a| a.start < r.start) {

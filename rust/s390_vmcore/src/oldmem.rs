@@ -42,6 +42,23 @@ pub enum OldMemMode {
     Real,
 }
 
+impl OldMemMode {
+    /// The crashkernel area `[start, start + size)` of a kdump boot
+    /// (`Kdump`, `HsaKdump`), which holds the crashed system's low memory;
+    /// `None` for the other modes. The end saturates at `u64::MAX`.
+    pub fn crashkernel_area(self) -> Option<PhysRange> {
+        match self {
+            OldMemMode::Kdump { start, size } | OldMemMode::HsaKdump { start, size, .. } => {
+                Some(PhysRange {
+                    start,
+                    end: start.saturating_add(size),
+                })
+            }
+            OldMemMode::Hsa { .. } | OldMemMode::Real => None,
+        }
+    }
+}
+
 /// Where a piece of old memory is read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -1091,6 +1108,32 @@ pub(crate) mod tests {
         assert_eq!(read_dump(&f, &mut t, size, 1), (0, None));
         assert_eq!(read_dump(&f, &mut t, u64::MAX, u64::MAX), (0, None));
         assert!(t.calls.is_empty());
+    }
+
+    #[test]
+    fn crashkernel_area_of_each_mode() {
+        let (start, size) = (0x1000_0000, 0x0c80_0000);
+        assert_eq!(
+            OldMemMode::Kdump { start, size }.crashkernel_area(),
+            Some(r(start, start + size))
+        );
+        let hsa_size = 0x2003000;
+        assert_eq!(
+            OldMemMode::HsaKdump {
+                hsa_size,
+                start,
+                size
+            }
+            .crashkernel_area(),
+            Some(r(start, start + size))
+        );
+        assert_eq!(OldMemMode::Hsa { hsa_size }.crashkernel_area(), None);
+        assert_eq!(OldMemMode::Real.crashkernel_area(), None);
+        let top = OldMemMode::Kdump {
+            start: u64::MAX - 1,
+            size: 4,
+        };
+        assert_eq!(top.crashkernel_area(), Some(r(u64::MAX - 1, u64::MAX)));
     }
 
     #[test]

@@ -164,6 +164,11 @@ t "product and zfcpdump kernels: no CONFIG_S390_VMCORE_RUST_TEST, no test symbol
 	 done'
 t "kernel clippy (CLIPPY=1) on our crates, warnings as errors" make -s clippy
 t "build the guest kselftests (selftests/, s390x)" make -s selftests
+# The patched QEMU of the zfcpdump runs builds in the background, niced:
+# the kdump runs below leave a CPU to it while their dump kernels run on
+# one; the zfcpdump runs wait for it (qemu_built).
+nice -n 19 make -s qemu >"$out/qemu-build.log" 2>&1 &
+qemu_pid=$!
 
 # trust NAME DIR PATTERN...: the dump kernel logged its trust report, its
 # debugfs file gives the same lines, and they match each PATTERN; with
@@ -354,25 +359,26 @@ test_run() {
 test_pairs() {
 	local a b pa pb ra rb
 	while [ $# -gt 0 ]; do
+		# An empty EXTRA-APPEND or OPTIONS at the end is no field for read.
 		IFS='|' read -r -a a <<<"$1"
-		test_dump "${a[@]:0:3}" ${a[3]} &
+		test_dump "${a[0]}" "${a[1]}" "${a[2]:-}" ${a[3]:-} &
 		pa=$!
 		pb=
 		if [ $# -gt 1 ]; then
 			IFS='|' read -r -a b <<<"$2"
 			echo "# guest: ${a[0]} and ${b[0]}, side by side"
-			test_dump "${b[@]:0:3}" ${b[3]} &
+			test_dump "${b[0]}" "${b[1]}" "${b[2]:-}" ${b[3]:-} &
 			pb=$!
 		else
 			echo "# guest: ${a[0]}"
 		fi
 		wait $pa
 		ra=$?
-		test_judge $ra "${a[@]:0:3}" ${a[3]}
+		test_judge $ra "${a[0]}" "${a[1]}" "${a[2]:-}" ${a[3]:-}
 		if [ -n "$pb" ]; then
 			wait $pb
 			rb=$?
-			test_judge $rb "${b[@]:0:3}" ${b[3]}
+			test_judge $rb "${b[0]}" "${b[1]}" "${b[2]:-}" ${b[3]:-}
 			shift
 		fi
 		shift
@@ -392,11 +398,12 @@ zfcpdump_checks() {
 	esac
 }
 
-echo "# guest: the test kernel (kdump), Rust against C in one boot"
-test_run test-kdump "$out/test-kdump" ""
-echo "# guest: the test kernel with the test HSA below 0x2003000 (not a multiple of crashkernel=200M),"
-echo "# old memory mapped only below 0x30000000 (of 1 GiB): above, reads take the memcpy_real_iter() fallback"
-test_run test-hsa "$out/test-hsa" "vmcore_rs_test_hsa=0x2003000 vmcore_rs_test_map_cap=0x30000000"
+# The test kernel (kdump), Rust against C in one boot; beside it, the test
+# kernel with the test HSA below 0x2003000 (not a multiple of
+# crashkernel=200M), old memory mapped only below 0x30000000 (of 1 GiB):
+# above, reads take the memcpy_real_iter() fallback.
+test_pairs "test-kdump|$out/test-kdump|" \
+	"test-hsa|$out/test-hsa|vmcore_rs_test_hsa=0x2003000 vmcore_rs_test_map_cap=0x30000000"
 t "test-hsa: old memory above 0x30000000 not mapped, read through memcpy_real_iter()" \
 	grep -q "vmcore_rs: old memory 0x30000000-0x40000000 not mapped, read page by page" \
 	"$out/test-hsa/guest/kmsg-end.txt"
@@ -457,39 +464,39 @@ crash_matrix() {
 	test_pairs "${runs[@]}"
 }
 crash_matrix kdump
-# big_run NAME MiB [kselftests]: a test kernel of MiB dies by LKDTM PANIC,
-# both files are copied out and compared whole (a copy takes about as long
-# as the read; summing in the guest under TCG takes longer). Old memory
-# beyond the page-table budget of the dump kernel's mapping (1/16 of its
-# 200 MiB) is read page by page, at scale, with no test cap.
-big_run() {
-	local name=$1 mem=$2 append="vmcore_crash=lkdtm:PANIC vmcore_pattern_mib=64 vmcore_mdf_modes=0"
-	[ "${3:-}" = kselftests ] || append="$append vmcore_selftests=0"
-	echo "# guest: $name: the test kernel with $mem MiB"
-	test_run "$name" "$out/$name" "$append" --mem "$mem" --timeout 3000
+# The test kernel with 8 GiB and with 16 GiB dies by LKDTM PANIC, with the
+# kselftests (every kselftest at every memory size); the two run side by
+# side (each dump kernel has one CPU). Both files of each are copied out
+# and compared whole on the host (a copy takes about as long as the read;
+# summing in the guest under TCG takes longer); the copies skip blocks of
+# zeros (vmcore_copy=sparse), so that the disk images hold what the guest
+# wrote, not twice its memory. Old memory beyond the page-table budget of
+# the dump kernel's mapping (1/16 of its 200 MiB) is read page by page, at
+# scale, with no test cap.
+big="vmcore_crash=lkdtm:PANIC vmcore_pattern_mib=64 vmcore_mdf_modes=0 vmcore_copy=sparse"
+test_pairs "test-8g|$out/test-8g|$big|--mem 8192 --timeout 3000" \
+	"test-16g|$out/test-16g|$big|--mem 16384 --timeout 3000"
+for name in test-8g test-16g; do
 	t "$name: old memory beyond the page-table budget read page by page" \
 		grep -q "vmcore_rs: old memory 0x[0-9a-f]*-0x[0-9a-f]* not mapped, read page by page" \
 		"$out/$name/guest/kmsg-end.txt"
 	# The time to read each file: the guest's console, copy by copy.
-	sed -n 's/^ *\[\([0-9]*\)s\] vmcore-guest: \(copying .*\|vmcore copy: .*\|makedumpfile -F .*\)$/#   [\1 s] \2/p' \
+	sed -n 's/^ *\[\([0-9]*\)s\] vmcore-guest: \(.* copied in .*\|makedumpfile -F .*\)$/#   [\1 s] \2/p' \
 		"$out/run-$name.log"
 	# Many GiB: the disk's, not worth keeping.
 	rm -f "$out/$name/vmcore"
-}
-big_run test-8g 8192 kselftests
-big_run test-16g 16384 kselftests
+done
 
-echo "# guest: the test kernel on a CPU without the vector facility (no NT_S390_VXRS_* notes)"
+# The test kernel on a CPU without the vector facility (no NT_S390_VXRS_*
+# notes); beside it, hostile old memory: the crashed kernel points its
+# lowcore at an os_info with a bad checksum and at a VMCOREINFO note of
+# 2 GiB (vmcore_rs_test_corrupt=, rust/helpers.c).
 novx=max,vx=off,vxeh=off,vxeh2=off,vxpd=off,vxpdeh=off
-test_run test-novx "$out/test-novx" "vmcore_pattern_mib=0 vmcore_selftests=0" --cpu $novx
+test_pairs "test-novx|$out/test-novx|vmcore_pattern_mib=0 vmcore_selftests=0|--cpu $novx" \
+	"test-hostile|$out/test-hostile|vmcore_rs_test_corrupt=os_info,vmcoreinfo vmcore_pattern_mib=64"
 t "test-novx: no vector notes without the vector facility, both with it" bash -c \
 	'readelf -n "$1/vmcore" | grep -q NT_PRSTATUS && ! readelf -n "$1/vmcore" | grep -q S390_VXRS &&
 	 readelf -n "$2/vmcore" | grep -q S390_VXRS_HIGH' _ "$out/test-novx" "$out/test-kdump"
-
-# The crashed kernel points its lowcore at an os_info with a bad checksum
-# and at a VMCOREINFO note of 2 GiB (vmcore_rs_test_corrupt=, rust/helpers.c).
-echo "# guest: hostile old memory: a torn os_info and a huge VMCOREINFO note"
-test_run test-hostile "$out/test-hostile" "vmcore_rs_test_corrupt=os_info,vmcoreinfo vmcore_pattern_mib=64"
 # once WHAT DIR: the dump kernel logged WHAT exactly once while it booted
 # and built its dump: in its whole log when its /init started
 # (guest/kmsg-boot.txt; the kselftests rebuild the dump later, and warn
@@ -516,7 +523,14 @@ trust test-hostile "$out/test-hostile" "os_info unusable (checksum failed)" "VMC
 # HSA sizes: one not a multiple of 1 MiB, one that is.
 hsa_a=0x6003000 hsa_b=0x8000000
 echo "# QEMU 7.2 with the dump facilities (patches/qemu, scripts/qemu.sh)"
-t "build QEMU with HSA, SDIAS and dump IPL" make -s qemu
+# qemu_built: the background build of QEMU (above) succeeded.
+qemu_built() {
+	wait "$qemu_pid"
+	local rc=$?
+	cat "$out/qemu-build.log"
+	return $rc
+}
+t "build QEMU with HSA, SDIAS and dump IPL" qemu_built
 [ -x build/qemu/qemu-system-s390x ] || summary
 
 echo "# guest: the product kernel dumped by FCP dump IPL, zfcpdump kernel serving /proc/vmcore (HSA $hsa_a)"
@@ -541,9 +555,16 @@ fi
 echo "# guest: the test kernel as zfcpdump kernel, Rust against C in one boot"
 test_run test-zfcpdump "$out/test-zfcpdump" "" --zfcpdump $hsa_a
 crash_matrix zfcpdump --zfcpdump $hsa_a
-echo "# guest: zfcpdump on a CPU without the vector facility, HSA $hsa_b"
-test_run test-zfcpdump-novx "$out/test-zfcpdump-novx" "vmcore_pattern_mib=0 vmcore_selftests=0" \
-	--zfcpdump $hsa_b --cpu $novx
+# zfcpdump on a CPU without the vector facility, HSA $hsa_b; beside it,
+# SDIAS answers "partially stored" to the requests of several blocks that
+# cover HSA page 0x1234 (and serves that block alone): which blocks it
+# stored is not known, so sclp_sdias_copy() fails them (patch 0006) and
+# the window asks for their blocks one at a time. Nothing is lost.
+test_pairs "test-zfcpdump-novx|$out/test-zfcpdump-novx|vmcore_pattern_mib=0 vmcore_selftests=0|--zfcpdump $hsa_b --cpu $novx" \
+	"sdias-partial|$out/test-zfcpdump-sdias-partial|vmcore_pattern_mib=0 vmcore_selftests=0|--zfcpdump $hsa_a --sdias-fail $((0x1236)) --sdias-fail-status 0x10"
+t "sdias-partial: sclp_sdias_copy() failed the partial store of a request of 64 blocks" \
+	grep -q "SCLP partially stored a request of 64 blocks from the hsa" \
+	"$out/test-zfcpdump-sdias-partial/guest/kmsg-end.txt"
 t "test-zfcpdump-novx: no vector notes without the vector facility" bash -c \
 	'readelf -n "$1/vmcore" | grep -q NT_PRSTATUS && ! readelf -n "$1/vmcore" | grep -q S390_VXRS' \
 	_ "$out/test-zfcpdump-novx"
@@ -554,21 +575,28 @@ t "test-zfcpdump-novx: no vector notes without the vector facility" bash -c \
 # kernel: C's /proc/vmcore would take the addressing exception). The dump
 # kernel must not follow them: one warning names each, and the dump is
 # served without what they pointed to and passes the dump checks.
-# hostile_run NAME CORRUPT CHECK-OPTION TRUST-PATTERN kdump|zfcpdump WARNING...
+# hostile_dump NAME CORRUPT kdump|zfcpdump: the run (its own work
+# directory, so that two run side by side); hostile_judge RC NAME CORRUPT
+# CHECK-OPTION TRUST-PATTERN WARNING...: the checks of a hostile_dump that
+# exited RC.
 outside="is outside the crashed system's memory"
-hostile_run() {
-	local name=$1 corrupt=$2 opt=$3 pattern=$4 how=$5 dir=$out/$1 w
+hostile_dump() {
+	local name=$1 corrupt=$2 how=$3
 	local args=(--kernel build/kernel-test/arch/s390/boot/bzImage)
 	local append="vmcore_rs_test_corrupt=$corrupt vmcore_pattern_mib=0 vmcore_selftests=0"
-	shift 5
 	if [ "$how" = zfcpdump ]; then
 		args+=(--dump-kernel build/kernel-product/arch/s390/boot/bzImage --zfcpdump $hsa_a)
 	else
 		append="vmcore_path=/proc/vmcore_rs $append"
 	fi
-	echo "# guest: hostile old-memory pointers ($corrupt), $how"
-	if scripts/run-dump.sh "${args[@]}" --vmlinux build/kernel-test/vmlinux --out "$dir" \
-		--work build/run-check --append "$append" >"$out/run-$name.log" 2>&1; then
+	scripts/run-dump.sh "${args[@]}" --vmlinux build/kernel-test/vmlinux --out "$out/$name" \
+		--work "build/run-check/$name" --append "$append" >"$out/run-$name.log" 2>&1
+}
+hostile_judge() {
+	local rc=$1 name=$2 corrupt=$3 opt=$4 pattern=$5 dir=$out/$2 w
+	shift 5
+	echo "# guest: hostile old-memory pointers ($corrupt), $name"
+	if [ "$rc" = 0 ]; then
 		ok "$name: the dump kernel booted and saved the dump"
 	else
 		notok "$name: the dump kernel booted and saved the dump" "$out/run-$name.log"
@@ -592,17 +620,30 @@ entry_out="os_info VMCOREINFO entry unusable (0x[0-9a-f]* $outside)"
 # dump is served without the kernel-text PT_LOAD (and nothing else lost).
 text_out="os_info kernel image unusable (0x[0-9a-f]* ([0-9]* bytes) $outside)"
 text_wraps="os_info kernel image unusable (address or size overflows 64 bits)"
-hostile_run ptr-hole "os_info@hole,vmcoreinfo@hole" --no-vmcoreinfo \
-	"left out: VMCOREINFO note (0x[0-9a-f]* ([0-9]* bytes) $outside)" kdump \
+# Two at a time: the kdump runs, then the zfcpdump runs.
+hostile_dump ptr-hole "os_info@hole,vmcoreinfo@hole" kdump &
+p1=$!
+hostile_dump entry-hole "os_info_entry@hole,text@end" kdump &
+p2=$!
+wait $p1
+hostile_judge $? ptr-hole "os_info@hole,vmcoreinfo@hole" --no-vmcoreinfo \
+	"left out: VMCOREINFO note (0x[0-9a-f]* ([0-9]* bytes) $outside)" \
 	"$os_info_out" "$note_out"
-hostile_run entry-hole "os_info_entry@hole,text@end" --no-text \
-	"left out: kernel-text PT_LOAD (0x[0-9a-f]* ([0-9]* bytes) $outside)" kdump \
+wait $p2
+hostile_judge $? entry-hole "os_info_entry@hole,text@end" --no-text \
+	"left out: kernel-text PT_LOAD (0x[0-9a-f]* ([0-9]* bytes) $outside)" \
 	"$entry_out" "$text_out"
-hostile_run ptr-end "os_info@end,vmcoreinfo@end" --no-vmcoreinfo \
-	"left out: kernel-text PT_LOAD (0x[0-9a-f]* $outside)" zfcpdump \
+hostile_dump ptr-end "os_info@end,vmcoreinfo@end" zfcpdump &
+p1=$!
+hostile_dump entry-end "os_info_entry@end,text_size" zfcpdump &
+p2=$!
+wait $p1
+hostile_judge $? ptr-end "os_info@end,vmcoreinfo@end" --no-vmcoreinfo \
+	"left out: kernel-text PT_LOAD (0x[0-9a-f]* $outside)" \
 	"$os_info_out" "$note_out"
-hostile_run entry-end "os_info_entry@end,text_size" --no-text \
-	"left out: kernel-text PT_LOAD (address or size overflows 64 bits)" zfcpdump \
+wait $p2
+hostile_judge $? entry-end "os_info_entry@end,text_size" --no-text \
+	"left out: kernel-text PT_LOAD (address or size overflows 64 bits)" \
 	"$entry_out" "$text_wraps"
 
 # SDIAS fails the requests for HSA page 0x1234 (block 0x1236) with "no
@@ -622,14 +663,4 @@ else
 	notok "sdias-fail-0x3: the dump kernel ran its kselftests" \
 		"$out/run-test-zfcpdump-sdias-fail-0x3.log"
 fi
-# SDIAS answers "partially stored" to the requests of several blocks that
-# cover HSA page 0x1234 (and serves that block alone): which blocks it
-# stored is not known, so sclp_sdias_copy() fails them (patch 0006) and
-# the window asks for their blocks one at a time. Nothing is lost.
-echo "# guest: zfcpdump, QEMU answers requests of several blocks over HSA page 0x1234 with \"partially stored\""
-test_run sdias-partial "$out/test-zfcpdump-sdias-partial" "vmcore_pattern_mib=0 vmcore_selftests=0" \
-	--zfcpdump $hsa_a --sdias-fail $((0x1236)) --sdias-fail-status 0x10
-t "sdias-partial: sclp_sdias_copy() failed the partial store of a request of 64 blocks" \
-	grep -q "SCLP partially stored a request of 64 blocks from the hsa" \
-	"$out/test-zfcpdump-sdias-partial/guest/kmsg-end.txt"
 summary

@@ -24,6 +24,12 @@
  *                                       three sums agree
  *   vmcore_bench memcpy MIB TOTAL       memcpy() between two MIB MiB buffers
  *                                       until TOTAL bytes are copied
+ *   vmcore_bench copy FILE DEV BS       copy FILE to DEV, a fresh (all-zero)
+ *                                       disk, with a BS-byte buffer, as
+ *                                       dd bs=BS conv=sparse,fsync would:
+ *                                       blocks that are all zero are not
+ *                                       written; adds "written=N", the bytes
+ *                                       written
  *   vmcore_bench time CMD [ARG...]      run CMD, output to /dev/null, its
  *                                       errors to /tmp/vmcore_bench.err;
  *                                       adds "user_ns=N sys_ns=N", the CPU
@@ -121,6 +127,42 @@ static uint64_t read_range(int fd, uint64_t off, uint64_t len, size_t bs)
 	return done;
 }
 
+/* The n bytes at buf are all zero. */
+static int all_zero(const char *buf, size_t n)
+{
+	return !n || (!buf[0] && !memcmp(buf, buf + 1, n - 1));
+}
+
+/*
+ * Copy fd to out with a bs-byte buffer, writing only the blocks that are
+ * not all zero (out reads as zero elsewhere); returns the bytes read, and
+ * sets *written.
+ */
+static uint64_t copy_sparse(int fd, int out, size_t bs, uint64_t *written)
+{
+	char *buf = malloc(bs);
+	uint64_t done = 0;
+	ssize_t n;
+
+	if (!buf)
+		die("malloc");
+	*written = 0;
+	while ((n = read(fd, buf, bs)) > 0) {
+		if (!all_zero(buf, n)) {
+			if (pwrite(out, buf, n, done) != n)
+				die("pwrite");
+			*written += n;
+		}
+		done += n;
+	}
+	if (n < 0)
+		die("read");
+	if (fsync(out))
+		die("fsync");
+	free(buf);
+	return done;
+}
+
 static int open_file(const char *path, uint64_t *size)
 {
 	struct stat st;
@@ -155,7 +197,7 @@ static uint64_t paddr_offset(int fd, uint64_t paddr, uint64_t len)
 
 int main(int argc, char **argv)
 {
-	uint64_t t0, bytes = 0, size;
+	uint64_t t0, bytes = 0, size, written = 0;
 	int fd;
 
 	if (argc >= 4 && !strcmp(argv[1], "read")) {
@@ -245,6 +287,19 @@ int main(int argc, char **argv)
 			memcpy(bytes / len % 2 ? a : b, bytes / len % 2 ? b : a, len);
 			bytes += len;
 		}
+	} else if (argc == 5 && !strcmp(argv[1], "copy")) {
+		int out = open(argv[3], O_WRONLY);
+
+		if (out < 0)
+			die(argv[3]);
+		fd = open_file(argv[2], &size);
+		t0 = now_ns();
+		bytes = copy_sparse(fd, out, size_arg(argv[4]), &written);
+		if (bytes != size) {
+			fprintf(stderr, "%s: copied %llu of %llu bytes\n", argv[2],
+				(unsigned long long)bytes, (unsigned long long)size);
+			return 1;
+		}
 	} else if (argc >= 3 && !strcmp(argv[1], "time")) {
 		int status;
 		pid_t pid;
@@ -272,6 +327,9 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "read") || !strcmp(argv[1], "mmap"))
 		printf("bytes=%llu ns=%llu sum=%#llx\n", (unsigned long long)bytes,
 		       (unsigned long long)t0, (unsigned long long)sum);
+	else if (!strcmp(argv[1], "copy"))
+		printf("bytes=%llu ns=%llu written=%llu\n", (unsigned long long)bytes,
+		       (unsigned long long)t0, (unsigned long long)written);
 	else if (!strcmp(argv[1], "time"))
 		printf("bytes=%llu ns=%llu user_ns=%llu sys_ns=%llu\n",
 		       (unsigned long long)bytes, (unsigned long long)t0,

@@ -127,10 +127,22 @@ static uint64_t read_range(int fd, uint64_t off, uint64_t len, size_t bs)
 	return done;
 }
 
-/* The n bytes at buf are all zero. */
+/*
+ * The n bytes at buf (8-byte aligned) are all zero: a loop of 8-byte loads,
+ * which QEMU's TCG runs far faster than memcmp()'s CLC.
+ */
 static int all_zero(const char *buf, size_t n)
 {
-	return !n || (!buf[0] && !memcmp(buf, buf + 1, n - 1));
+	const uint64_t *w = (const uint64_t *)buf;
+	size_t i;
+
+	for (i = 0; i < n / 8; i++)
+		if (w[i])
+			return 0;
+	for (i = n & ~(size_t)7; i < n; i++)
+		if (buf[i])
+			return 0;
+	return 1;
 }
 
 /*

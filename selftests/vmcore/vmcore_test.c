@@ -59,6 +59,23 @@ static const char *env_or(const char *name, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
+/*
+ * The offset of the first byte at which the n bytes at a and at b (both
+ * 8-byte aligned) differ, or n: a loop of 8-byte loads, which QEMU's TCG
+ * runs far faster than memcmp()'s CLC over files of many GiB.
+ */
+static size_t first_difference(const char *a, const char *b, size_t n)
+{
+	const uint64_t *x = (const uint64_t *)a, *y = (const uint64_t *)b;
+	size_t i;
+
+	for (i = 0; i < n / 8 && x[i] == y[i]; i++)
+		;
+	for (i *= 8; i < n && a[i] == b[i]; i++)
+		;
+	return i;
+}
+
 FIXTURE(vmcore) {
 	int fd, ref;
 	off_t size;
@@ -132,6 +149,7 @@ TEST_F(vmcore, elf_structure)
 TEST_F_TIMEOUT(vmcore, mmap_equals_read, 900)
 {
 	off_t off;
+	size_t i;
 
 	for (off = 0; off < self->size; off += WINDOW) {
 		size_t len = self->size - off < (off_t)WINDOW ? self->size - off : WINDOW;
@@ -139,15 +157,9 @@ TEST_F_TIMEOUT(vmcore, mmap_equals_read, 900)
 
 		ASSERT_NE(MAP_FAILED, map) TH_LOG("mmap at %#lx: %s", (long)off, strerror(errno));
 		ASSERT_EQ((ssize_t)len, pread(self->fd, self->a, len, off));
-		if (memcmp(map, self->a, len)) {
-			size_t i = 0;
-
-			while (map[i] == self->a[i])
-				i++;
-			munmap(map, len);
-			ASSERT_TRUE(0) TH_LOG("mmap and read differ at %#lx", (long)(off + i));
-		}
+		i = first_difference(map, self->a, len);
 		munmap(map, len);
+		ASSERT_EQ(len, i) TH_LOG("mmap and read differ at %#lx", (long)(off + i));
 	}
 }
 

@@ -17,19 +17,10 @@ JOBS ?= $(shell nproc)
 # Toolchain facts: Documentation/vmcore-rs.rst, "Toolchain".
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 export LIBCLANG_PATH := /usr/lib/llvm-19/lib
-# Where set-up put zerocopy (scripts/host-crates.sh). On a fresh tree make
-# runs the set-up first to make this file, then reads it and starts over.
-ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
--include $(BUILD)/crates.mk
-endif
-$(BUILD)/crates.mk: $(BUILD)/.setup-done
-	@test -f $@ && touch $@
 KMAKE = $(MAKE) -C $(KSRC) O=$(BUILD)/kernel-$(1) ARCH=s390 \
 	CROSS_COMPILE=s390x-linux-gnu- CC="ccache s390x-linux-gnu-gcc" \
 	RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc \
-	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver \
-	S390_VMCORE_ZEROCOPY=$(S390_VMCORE_ZEROCOPY) \
-	S390_VMCORE_ZEROCOPY_DERIVE=$(S390_VMCORE_ZEROCOPY_DERIVE) -j$(JOBS)
+	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver -j$(JOBS)
 
 KIMAGE = $(BUILD)/kernel-$(1)/arch/s390/boot/bzImage
 

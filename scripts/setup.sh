@@ -55,11 +55,7 @@ if ! python3 -c 'import drgn, elftools' 2>/dev/null; then
 	pip install --quiet --root-user-action=ignore drgn pyelftools || die "pip install drgn pyelftools"
 fi
 
-# 4. Crates for the kernel build (zerocopy and its derive macro), pinned by
-#    rust/s390_vmcore/Cargo.lock.
-"$top/scripts/host-crates.sh" "$build" || die "preparing zerocopy for the kernel build"
-
-# 5. The kernel tree: Debian's linux-source-6.12 plus our patches, with this
+# 4. The kernel tree: Debian's linux-source-6.12 plus our patches, with this
 #    repository linked in as arch/s390/vmcore_rs.
 ksrc=$build/linux-source-6.12
 patch_sum=$(cat "$top"/patches/*.patch | sha256sum | cut -d' ' -f1)

@@ -3,11 +3,12 @@
 //! Sources: the ELF gABI (System V ABI, "Object Files" chapter), the s390x
 //! ELF ABI supplement (EM_S390, big-endian ELFCLASS64), and the kernel headers
 //! `include/uapi/linux/elf.h` / `include/uapi/linux/elf-em.h`. Every
-//! multi-byte field is big-endian (s390x byte order) and the structures have
-//! alignment 1, so they can be read from and written to any byte offset.
+//! multi-byte field is big-endian (s390x byte order). The structures hold
+//! the values; `to_bytes` and `from_bytes` encode and decode them field by
+//! field ([`crate::be::BeFields`]), and the host tests check each layout
+//! against the same struct declared `#[repr(C)]` (`tests/layouts.rs`).
 
-use zerocopy::byteorder::big_endian::{U16, U32, U64};
-use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
+use crate::be::BeFields;
 
 /// `e_ident[EI_MAG0..=EI_MAG3]`: the ELF magic `\x7fELF` (gABI).
 pub const ELFMAG: [u8; 4] = *b"\x7fELF";
@@ -42,161 +43,228 @@ pub const NHDR_SIZE: usize = 12;
 /// which the vmcore never uses; the program header count must stay below it.
 pub const PN_XNUM: usize = 0xffff;
 
-/// ELF64 file header (`Elf64_Ehdr`, gABI), 64 bytes, big-endian fields.
+/// ELF64 file header (`Elf64_Ehdr`, gABI): 64 bytes in the file, every
+/// field big-endian; the values here are numbers, [`Elf64Ehdr::to_bytes`]
+/// encodes them.
 ///
 /// Offsets: `e_ident` 0 (16 bytes), `e_type` 16, `e_machine` 18,
 /// `e_version` 20, `e_entry` 24, `e_phoff` 32 (file offset, bytes),
 /// `e_shoff` 40, `e_flags` 48, `e_ehsize` 52, `e_phentsize` 54, `e_phnum` 56,
 /// `e_shentsize` 58, `e_shnum` 60, `e_shstrndx` 62.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    FromBytes,
-    IntoBytes,
-    Immutable,
-    KnownLayout,
-    Unaligned,
-)]
-#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Elf64Ehdr {
     /// Identification bytes: magic, class, data encoding, version, zero padding.
     pub e_ident: [u8; 16],
     /// Object file type (`ET_CORE` here).
-    pub e_type: U16,
+    pub e_type: u16,
     /// Machine (`EM_S390`).
-    pub e_machine: U16,
+    pub e_machine: u16,
     /// Object file version (`EV_CURRENT`).
-    pub e_version: U32,
+    pub e_version: u32,
     /// Entry point virtual address (0 in a core file).
-    pub e_entry: U64,
+    pub e_entry: u64,
     /// File offset of the program header table, bytes.
-    pub e_phoff: U64,
+    pub e_phoff: u64,
     /// File offset of the section header table, bytes (0: none).
-    pub e_shoff: U64,
+    pub e_shoff: u64,
     /// Processor-specific flags (0).
-    pub e_flags: U32,
+    pub e_flags: u32,
     /// Size of this header, bytes (64).
-    pub e_ehsize: U16,
+    pub e_ehsize: u16,
     /// Size of one program header, bytes (56).
-    pub e_phentsize: U16,
+    pub e_phentsize: u16,
     /// Number of program headers.
-    pub e_phnum: U16,
+    pub e_phnum: u16,
     /// Size of one section header, bytes (0: no sections).
-    pub e_shentsize: U16,
+    pub e_shentsize: u16,
     /// Number of section headers (0).
-    pub e_shnum: U16,
+    pub e_shnum: u16,
     /// Section name string table index (0).
-    pub e_shstrndx: U16,
+    pub e_shstrndx: u16,
 }
 
-/// ELF64 program header (`Elf64_Phdr`, gABI), 56 bytes, big-endian fields.
+impl Elf64Ehdr {
+    /// The 64 bytes of the header as they are in the file.
+    pub fn to_bytes(&self) -> [u8; EHDR_SIZE] {
+        let mut b = [0; EHDR_SIZE];
+        b.set_bytes::<0, 16>(&self.e_ident);
+        b.set_be_u16::<16>(self.e_type);
+        b.set_be_u16::<18>(self.e_machine);
+        b.set_be_u32::<20>(self.e_version);
+        b.set_be_u64::<24>(self.e_entry);
+        b.set_be_u64::<32>(self.e_phoff);
+        b.set_be_u64::<40>(self.e_shoff);
+        b.set_be_u32::<48>(self.e_flags);
+        b.set_be_u16::<52>(self.e_ehsize);
+        b.set_be_u16::<54>(self.e_phentsize);
+        b.set_be_u16::<56>(self.e_phnum);
+        b.set_be_u16::<58>(self.e_shentsize);
+        b.set_be_u16::<60>(self.e_shnum);
+        b.set_be_u16::<62>(self.e_shstrndx);
+        b
+    }
+
+    /// The header whose 64 bytes in the file are `b`.
+    pub fn from_bytes(b: &[u8; EHDR_SIZE]) -> Self {
+        let mut e_ident = [0; 16];
+        e_ident.copy_from_slice(&b[..16]);
+        Elf64Ehdr {
+            e_ident,
+            e_type: b.be_u16::<16>(),
+            e_machine: b.be_u16::<18>(),
+            e_version: b.be_u32::<20>(),
+            e_entry: b.be_u64::<24>(),
+            e_phoff: b.be_u64::<32>(),
+            e_shoff: b.be_u64::<40>(),
+            e_flags: b.be_u32::<48>(),
+            e_ehsize: b.be_u16::<52>(),
+            e_phentsize: b.be_u16::<54>(),
+            e_phnum: b.be_u16::<56>(),
+            e_shentsize: b.be_u16::<58>(),
+            e_shnum: b.be_u16::<60>(),
+            e_shstrndx: b.be_u16::<62>(),
+        }
+    }
+}
+
+/// ELF64 program header (`Elf64_Phdr`, gABI): 56 bytes in the file, every
+/// field big-endian; [`Elf64Phdr::to_bytes`] encodes it.
 ///
 /// Offsets: `p_type` 0, `p_flags` 4, `p_offset` 8 (file offset, bytes),
 /// `p_vaddr` 16 (virtual address), `p_paddr` 24 (physical address),
 /// `p_filesz` 32 (bytes), `p_memsz` 40 (bytes), `p_align` 48 (bytes).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    FromBytes,
-    IntoBytes,
-    Immutable,
-    KnownLayout,
-    Unaligned,
-)]
-#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Elf64Phdr {
     /// Segment type (`PT_LOAD`, `PT_NOTE`).
-    pub p_type: U32,
+    pub p_type: u32,
     /// Segment flags (`PF_R | PF_W | PF_X` for loads, 0 for the note).
-    pub p_flags: U32,
+    pub p_flags: u32,
     /// File offset of the segment's first byte.
-    pub p_offset: U64,
+    pub p_offset: u64,
     /// Virtual address of the segment in the crashed kernel.
-    pub p_vaddr: U64,
+    pub p_vaddr: u64,
     /// Physical address of the segment in the crashed system.
-    pub p_paddr: U64,
+    pub p_paddr: u64,
     /// Bytes of the segment in the file.
-    pub p_filesz: U64,
+    pub p_filesz: u64,
     /// Bytes of the segment in memory.
-    pub p_memsz: U64,
+    pub p_memsz: u64,
     /// Alignment, bytes.
-    pub p_align: U64,
+    pub p_align: u64,
 }
 
-/// ELF64 note header (`Elf64_Nhdr`, gABI "Note Section"), 12 bytes,
-/// big-endian fields: `n_namesz` 0 (bytes incl. the NUL), `n_descsz` 4
+impl Elf64Phdr {
+    /// The 56 bytes of the program header as they are in the file.
+    pub fn to_bytes(&self) -> [u8; PHDR_SIZE] {
+        let mut b = [0; PHDR_SIZE];
+        b.set_be_u32::<0>(self.p_type);
+        b.set_be_u32::<4>(self.p_flags);
+        b.set_be_u64::<8>(self.p_offset);
+        b.set_be_u64::<16>(self.p_vaddr);
+        b.set_be_u64::<24>(self.p_paddr);
+        b.set_be_u64::<32>(self.p_filesz);
+        b.set_be_u64::<40>(self.p_memsz);
+        b.set_be_u64::<48>(self.p_align);
+        b
+    }
+
+    /// The program header whose 56 bytes in the file are `b`.
+    pub fn from_bytes(b: &[u8; PHDR_SIZE]) -> Self {
+        Elf64Phdr {
+            p_type: b.be_u32::<0>(),
+            p_flags: b.be_u32::<4>(),
+            p_offset: b.be_u64::<8>(),
+            p_vaddr: b.be_u64::<16>(),
+            p_paddr: b.be_u64::<24>(),
+            p_filesz: b.be_u64::<32>(),
+            p_memsz: b.be_u64::<40>(),
+            p_align: b.be_u64::<48>(),
+        }
+    }
+}
+
+/// ELF64 note header (`Elf64_Nhdr`, gABI "Note Section"): 12 bytes in the
+/// file, big-endian: `n_namesz` 0 (bytes incl. the NUL), `n_descsz` 4
 /// (bytes), `n_type` 8. The name follows, padded to 4 bytes, then the
 /// descriptor, padded to 4 bytes.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    FromBytes,
-    IntoBytes,
-    Immutable,
-    KnownLayout,
-    Unaligned,
-)]
-#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Elf64Nhdr {
     /// Name length in bytes including the terminating NUL.
-    pub n_namesz: U32,
+    pub n_namesz: u32,
     /// Descriptor length in bytes (without padding).
-    pub n_descsz: U32,
+    pub n_descsz: u32,
     /// Note type.
-    pub n_type: U32,
+    pub n_type: u32,
 }
 
-const _: () = assert!(core::mem::size_of::<Elf64Ehdr>() == EHDR_SIZE);
-const _: () = assert!(core::mem::size_of::<Elf64Phdr>() == PHDR_SIZE);
-const _: () = assert!(core::mem::size_of::<Elf64Nhdr>() == NHDR_SIZE);
+impl Elf64Nhdr {
+    /// The 12 bytes of the note header as they are in the file.
+    pub fn to_bytes(&self) -> [u8; NHDR_SIZE] {
+        let mut b = [0; NHDR_SIZE];
+        b.set_be_u32::<0>(self.n_namesz);
+        b.set_be_u32::<4>(self.n_descsz);
+        b.set_be_u32::<8>(self.n_type);
+        b
+    }
+
+    /// The note header whose 12 bytes in the file are `b`.
+    pub fn from_bytes(b: &[u8; NHDR_SIZE]) -> Self {
+        Elf64Nhdr {
+            n_namesz: b.be_u32::<0>(),
+            n_descsz: b.be_u32::<4>(),
+            n_type: b.be_u32::<8>(),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zerocopy::IntoBytes;
 
     #[test]
     fn phdr_field_offsets() {
         let p = Elf64Phdr {
-            p_type: 0x0102_0304.into(),
-            p_flags: 0x0506_0708.into(),
-            p_offset: 0x1111_1111_1111_1111.into(),
-            p_vaddr: 0x2222_2222_2222_2222.into(),
-            p_paddr: 0x3333_3333_3333_3333.into(),
-            p_filesz: 0x4444_4444_4444_4444.into(),
-            p_memsz: 0x5555_5555_5555_5555.into(),
-            p_align: 0x6666_6666_6666_6666.into(),
+            p_type: 0x0102_0304,
+            p_flags: 0x0506_0708,
+            p_offset: 0x1111_1111_1111_1111,
+            p_vaddr: 0x2222_2222_2222_2222,
+            p_paddr: 0x3333_3333_3333_3333,
+            p_filesz: 0x4444_4444_4444_4444,
+            p_memsz: 0x5555_5555_5555_5555,
+            p_align: 0x6666_6666_6666_6666,
         };
-        let b = p.as_bytes();
+        let b = p.to_bytes();
         assert_eq!(&b[0..8], &[1, 2, 3, 4, 5, 6, 7, 8]);
         for (i, v) in [0x11u8, 0x22, 0x33, 0x44, 0x55, 0x66].iter().enumerate() {
             assert!(b[8 + 8 * i..16 + 8 * i].iter().all(|x| x == v));
         }
+        assert_eq!(Elf64Phdr::from_bytes(&b), p);
     }
 
     #[test]
     fn ehdr_field_offsets() {
         let e = Elf64Ehdr {
-            e_phoff: 0x40.into(),
-            e_phnum: 0x1234.into(),
-            e_machine: EM_S390.into(),
+            e_phoff: 0x40,
+            e_phnum: 0x1234,
+            e_machine: EM_S390,
             ..Default::default()
         };
-        let b = e.as_bytes();
+        let b = e.to_bytes();
         assert_eq!(&b[18..20], &[0, 22]);
         assert_eq!(&b[32..40], &[0, 0, 0, 0, 0, 0, 0, 0x40]);
         assert_eq!(&b[56..58], &[0x12, 0x34]);
+        assert_eq!(Elf64Ehdr::from_bytes(&b), e);
+    }
+
+    #[test]
+    fn nhdr_field_offsets() {
+        let n = Elf64Nhdr {
+            n_namesz: 5,
+            n_descsz: 0x150,
+            n_type: 0x30a,
+        };
+        let b = n.to_bytes();
+        assert_eq!(b, [0, 0, 0, 5, 0, 0, 1, 0x50, 0, 0, 3, 0x0a]);
+        assert_eq!(Elf64Nhdr::from_bytes(&b), n);
     }
 }

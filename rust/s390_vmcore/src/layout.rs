@@ -31,7 +31,6 @@ use crate::notes::{notes_size, write_notes};
 use crate::oldmem::contains;
 use crate::save_area::SaveArea;
 use crate::{Error, PAGE_SIZE};
-use zerocopy::IntoBytes;
 
 /// The kernel image as os_info describes it: `start`/`end` are the virtual
 /// addresses `OS_INFO_IMAGE_START`/`OS_INFO_IMAGE_END` (`_stext`, `_end`),
@@ -288,27 +287,27 @@ pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Resul
         .ok_or(Error::Internal)?;
     let ehdr = Elf64Ehdr {
         e_ident,
-        e_type: ET_CORE.into(),
-        e_machine: EM_S390.into(),
-        e_version: u32::from(EV_CURRENT).into(),
-        e_phoff: (EHDR_SIZE as u64).into(),
-        e_ehsize: (EHDR_SIZE as u16).into(),
-        e_phentsize: (PHDR_SIZE as u16).into(),
-        e_phnum: phnum.into(),
+        e_type: ET_CORE,
+        e_machine: EM_S390,
+        e_version: u32::from(EV_CURRENT),
+        e_phoff: EHDR_SIZE as u64,
+        e_ehsize: EHDR_SIZE as u16,
+        e_phentsize: PHDR_SIZE as u16,
+        e_phnum: phnum,
         ..Default::default()
     };
-    put(hdr, 0, ehdr.as_bytes())?;
+    put(hdr, 0, &ehdr.to_bytes())?;
 
     let notes_len = l.notes_size as u64;
     let note = Elf64Phdr {
-        p_type: PT_NOTE.into(),
-        p_offset: (l.notes_offset as u64).into(),
-        p_filesz: notes_len.into(),
-        p_memsz: notes_len.into(),
-        p_align: 4u64.into(),
+        p_type: PT_NOTE,
+        p_offset: l.notes_offset as u64,
+        p_filesz: notes_len,
+        p_memsz: notes_len,
+        p_align: 4,
         ..Default::default()
     };
-    put(hdr, EHDR_SIZE, note.as_bytes())?;
+    put(hdr, EHDR_SIZE, &note.to_bytes())?;
 
     // The same loads and chunks as layout() summed up, so the offsets end
     // at its file_size; one segment per load (nsegments of them).
@@ -323,20 +322,19 @@ pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Resul
             paddr: start,
         };
         let ph = Elf64Phdr {
-            p_type: PT_LOAD.into(),
-            p_flags: LOAD_FLAGS.into(),
+            p_type: PT_LOAD,
+            p_flags: LOAD_FLAGS,
             // Inside the chunk, which ends at most at file_size.
             p_offset: off
                 .checked_add(ld.paddr & (PAGE_SIZE - 1))
-                .ok_or(Error::Internal)?
-                .into(),
-            p_vaddr: ld.vaddr.into(),
-            p_paddr: ld.paddr.into(),
-            p_filesz: ld.memsz.into(),
-            p_memsz: ld.memsz.into(),
-            p_align: PAGE_SIZE.into(),
+                .ok_or(Error::Internal)?,
+            p_vaddr: ld.vaddr,
+            p_paddr: ld.paddr,
+            p_filesz: ld.memsz,
+            p_memsz: ld.memsz,
+            p_align: PAGE_SIZE,
         };
-        put(hdr, ph_off, ph.as_bytes())?;
+        put(hdr, ph_off, &ph.to_bytes())?;
         ph_off = ph_off.checked_add(PHDR_SIZE).ok_or(Error::Internal)?;
         off = off.checked_add(size).ok_or(Error::Internal)?;
     }
@@ -440,7 +438,7 @@ mod tests {
         u64::from_be_bytes(b[o..o + 8].try_into().unwrap())
     }
 
-    /// Program header fields parsed independently of the zerocopy types:
+    /// Program header fields parsed independently of `Elf64Phdr::from_bytes`:
     /// (type, flags, offset, vaddr, paddr, filesz, memsz, align).
     type Ph = (u32, u32, u64, u64, u64, u64, u64, u64);
 

@@ -30,6 +30,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod be;
 pub mod elf;
 pub mod hsa;
 pub mod layout;

@@ -11,11 +11,10 @@
 //! `/proc/vmcore` (`fs/proc/vmcore.c`, `update_note_header_size_elf64()`)
 //! drops it, and this crate produces that final file layout directly.
 
+use crate::be::BeFields;
 use crate::elf::{Elf64Nhdr, NHDR_SIZE};
 use crate::save_area::SaveArea;
 use crate::Error;
-use zerocopy::byteorder::big_endian::{I16, I32, I64, U32, U64};
-use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 /// Note type: process status with general registers (`include/uapi/linux/elf.h`), name "CORE".
 pub const NT_PRSTATUS: u32 = 1;
@@ -47,121 +46,6 @@ pub const NAME_LINUX: &[u8] = b"LINUX";
 /// Note name of the vmcoreinfo note (`VMCOREINFO_NOTE_NAME`, `include/linux/vmcore_info.h`), without NUL.
 pub const NAME_VMCOREINFO: &[u8] = b"VMCOREINFO";
 
-/// s390x `struct elf_prstatus` (`include/linux/elfcore.h` with
-/// `elf_gregset_t = s390_regs`, `arch/s390/include/asm/elf.h`,
-/// `arch/s390/include/uapi/asm/ptrace.h`), 336 bytes, big-endian.
-///
-/// Offsets (checked with `s390x-linux-gnu-gcc` against the 6.12 headers):
-/// `pr_pid` 32, `pr_reg.psw` 112, `pr_reg.gprs` 128, `pr_reg.acrs` 256,
-/// `pr_reg.orig_gpr2` 320, `pr_fpvalid` 328, size 336.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    FromBytes,
-    IntoBytes,
-    Immutable,
-    KnownLayout,
-    Unaligned,
-)]
-#[repr(C)]
-pub struct ElfPrstatus {
-    /// `pr_info`: `si_signo`, `si_code`, `si_errno`.
-    pub pr_info: [I32; 3],
-    /// `pr_cursig`.
-    pub pr_cursig: I16,
-    /// Alignment padding of the C struct.
-    pub _pad0: [u8; 2],
-    /// `pr_sigpend`.
-    pub pr_sigpend: U64,
-    /// `pr_sighold`.
-    pub pr_sighold: U64,
-    /// `pr_pid`: the 1-based CPU number in the dump.
-    pub pr_pid: I32,
-    /// `pr_ppid`.
-    pub pr_ppid: I32,
-    /// `pr_pgrp`.
-    pub pr_pgrp: I32,
-    /// `pr_sid`.
-    pub pr_sid: I32,
-    /// `pr_utime`, `pr_stime`, `pr_cutime`, `pr_cstime` (`{tv_sec, tv_usec}` each).
-    pub pr_times: [[I64; 2]; 4],
-    /// `pr_reg.psw`: PSW mask and address.
-    pub psw: [U64; 2],
-    /// `pr_reg.gprs`: general registers 0-15.
-    pub gprs: [U64; 16],
-    /// `pr_reg.acrs`: access registers 0-15.
-    pub acrs: [U32; 16],
-    /// `pr_reg.orig_gpr2`.
-    pub orig_gpr2: U64,
-    /// `pr_fpvalid`.
-    pub pr_fpvalid: I32,
-    /// Tail padding of the C struct (8-byte alignment).
-    pub _pad1: [u8; 4],
-}
-
-/// s390x `elf_fpregset_t` = `s390_fp_regs`
-/// (`arch/s390/include/uapi/asm/ptrace.h`), 136 bytes, big-endian:
-/// `fpc` 0, `pad` 4, `fprs` 8 (16 x 8 bytes).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    FromBytes,
-    IntoBytes,
-    Immutable,
-    KnownLayout,
-    Unaligned,
-)]
-#[repr(C)]
-pub struct ElfFpregset {
-    /// Floating point control register.
-    pub fpc: U32,
-    /// Padding.
-    pub pad: U32,
-    /// Floating point registers 0-15.
-    pub fprs: [U64; 16],
-}
-
-/// s390x `struct elf_prpsinfo` (`include/linux/elfcore.h`;
-/// `__kernel_uid_t` is `unsigned int` on s390x), 136 bytes, big-endian:
-/// `pr_state` 0, `pr_sname` 1, `pr_flag` 8, `pr_uid` 16, `pr_gid` 20,
-/// `pr_pid` 24, `pr_fname` 40 (16 bytes), `pr_psargs` 56 (80 bytes).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned,
-)]
-#[repr(C)]
-pub struct ElfPrpsinfo {
-    /// `pr_state`.
-    pub pr_state: u8,
-    /// `pr_sname` ('R' in the vmcore).
-    pub pr_sname: u8,
-    /// `pr_zomb`.
-    pub pr_zomb: u8,
-    /// `pr_nice`.
-    pub pr_nice: u8,
-    /// Alignment padding.
-    pub _pad0: [u8; 4],
-    /// `pr_flag`.
-    pub pr_flag: U64,
-    /// `pr_uid`.
-    pub pr_uid: U32,
-    /// `pr_gid`.
-    pub pr_gid: U32,
-    /// `pr_pid`, `pr_ppid`, `pr_pgrp`, `pr_sid`.
-    pub pr_ids: [I32; 4],
-    /// `pr_fname` ("vmlinux", NUL padded).
-    pub pr_fname: [u8; 16],
-    /// `pr_psargs`.
-    pub pr_psargs: [u8; 80],
-}
-
 /// `sizeof(struct elf_prstatus)` on s390x: 336 bytes.
 pub const PRSTATUS_SIZE: usize = 336;
 /// `sizeof(elf_fpregset_t)` on s390x: 136 bytes.
@@ -169,9 +53,45 @@ pub const FPREGSET_SIZE: usize = 136;
 /// `sizeof(struct elf_prpsinfo)` on s390x: 136 bytes.
 pub const PRPSINFO_SIZE: usize = 136;
 
-const _: () = assert!(core::mem::size_of::<ElfPrstatus>() == PRSTATUS_SIZE);
-const _: () = assert!(core::mem::size_of::<ElfFpregset>() == FPREGSET_SIZE);
-const _: () = assert!(core::mem::size_of::<ElfPrpsinfo>() == PRPSINFO_SIZE);
+/// Byte offsets of the fields of the s390x `struct elf_prstatus`
+/// (`include/linux/elfcore.h` with `elf_gregset_t = s390_regs`,
+/// `arch/s390/include/asm/elf.h`, `arch/s390/include/uapi/asm/ptrace.h`),
+/// checked with `s390x-linux-gnu-gcc` against the 6.12 headers; the host
+/// tests check them against the C struct declared as a `#[repr(C)]` struct
+/// (`tests/layouts.rs`).
+pub mod prstatus_off {
+    /// `pr_pid` (`pid_t`, 4 bytes): the 1-based CPU number in the dump.
+    pub const PR_PID: usize = 32;
+    /// `pr_reg.psw`: PSW mask and address, 2 x 8 bytes.
+    pub const PSW: usize = 112;
+    /// `pr_reg.gprs`: general registers 0-15, 16 x 8 bytes.
+    pub const GPRS: usize = 128;
+    /// `pr_reg.acrs`: access registers 0-15, 16 x 4 bytes.
+    pub const ACRS: usize = 256;
+    /// `pr_reg.orig_gpr2`, 8 bytes (0 in the vmcore).
+    pub const ORIG_GPR2: usize = 320;
+    /// `pr_fpvalid` (`int`; 0 in the vmcore).
+    pub const PR_FPVALID: usize = 328;
+}
+
+/// Byte offsets of s390x `elf_fpregset_t` = `s390_fp_regs`
+/// (`arch/s390/include/uapi/asm/ptrace.h`).
+pub mod fpregset_off {
+    /// `fpc`: the floating point control register, 4 bytes.
+    pub const FPC: usize = 0;
+    /// `fprs`: floating point registers 0-15, 16 x 8 bytes (after 4 bytes
+    /// of padding).
+    pub const FPRS: usize = 8;
+}
+
+/// Byte offsets of s390x `struct elf_prpsinfo` (`include/linux/elfcore.h`;
+/// `__kernel_uid_t` is `unsigned int` on s390x).
+pub mod prpsinfo_off {
+    /// `pr_sname`, 1 byte ('R' in the vmcore).
+    pub const PR_SNAME: usize = 1;
+    /// `pr_fname`, 16 bytes ("vmlinux", NUL padded).
+    pub const PR_FNAME: usize = 40;
+}
 
 /// Round `x` up to a multiple of 4 (`None` on overflow).
 const fn round4(x: usize) -> Option<usize> {
@@ -261,14 +181,14 @@ const CPU_NOTES: [CpuNote; 9] = [
         name: NAME_CORE,
         desc_len: PRSTATUS_SIZE,
         vx: false,
-        fill: |sa, pid, d| put_bytes(d, prstatus(sa, pid).as_bytes()),
+        fill: |sa, pid, d| put_bytes(d, &prstatus(sa, pid)),
     },
     CpuNote {
         ntype: NT_PRFPREG,
         name: NAME_CORE,
         desc_len: FPREGSET_SIZE,
         vx: false,
-        fill: |sa, _, d| put_bytes(d, fpregset(sa).as_bytes()),
+        fill: |sa, _, d| put_bytes(d, &fpregset(sa)),
     },
     CpuNote {
         ntype: NT_S390_TIMER,
@@ -384,38 +304,38 @@ pub fn notes_size(
     Ok(size)
 }
 
-/// The `NT_PRSTATUS` descriptor of one CPU (C `fill_cpu_elf_notes()`):
-/// everything zero except GPRs, PSW, access registers and `pr_pid = pid`.
-pub fn prstatus(sa: &SaveArea, pid: i32) -> ElfPrstatus {
-    let mut p = ElfPrstatus::new_zeroed();
-    p.pr_pid = pid.into();
-    p.psw = [sa.psw[0].into(), sa.psw[1].into()];
-    for (d, s) in p.gprs.iter_mut().zip(sa.gprs.iter()) {
-        *d = (*s).into();
-    }
-    for (d, s) in p.acrs.iter_mut().zip(sa.acrs.iter()) {
-        *d = (*s).into();
-    }
-    p
+/// The `NT_PRSTATUS` descriptor of one CPU (C `fill_cpu_elf_notes()`),
+/// the 336 bytes of `struct elf_prstatus` ([`prstatus_off`]): everything
+/// zero except GPRs, PSW, access registers and `pr_pid = pid`.
+pub fn prstatus(sa: &SaveArea, pid: i32) -> [u8; PRSTATUS_SIZE] {
+    use prstatus_off::*;
+    let mut b = [0; PRSTATUS_SIZE];
+    b.set_bytes::<PR_PID, 4>(&pid.to_be_bytes());
+    b.set_be_u64s::<PSW, 2>(&sa.psw);
+    b.set_be_u64s::<GPRS, 16>(&sa.gprs);
+    b.set_be_u32s::<ACRS, 16>(&sa.acrs);
+    b
 }
 
-/// The `NT_PRFPREG` descriptor of one CPU: `fpc` and FPRs, pad zero.
-pub fn fpregset(sa: &SaveArea) -> ElfFpregset {
-    let mut f = ElfFpregset::new_zeroed();
-    f.fpc = sa.fpc.into();
-    for (d, s) in f.fprs.iter_mut().zip(sa.fprs.iter()) {
-        *d = (*s).into();
-    }
-    f
+/// The `NT_PRFPREG` descriptor of one CPU, the 136 bytes of
+/// `elf_fpregset_t` ([`fpregset_off`]): `fpc` and FPRs, padding zero.
+pub fn fpregset(sa: &SaveArea) -> [u8; FPREGSET_SIZE] {
+    use fpregset_off::*;
+    let mut b = [0; FPREGSET_SIZE];
+    b.set_be_u32::<FPC>(sa.fpc);
+    b.set_be_u64s::<FPRS, 16>(&sa.fprs);
+    b
 }
 
-/// The `NT_PRPSINFO` descriptor (C `nt_prpsinfo()`): all zero except
+/// The `NT_PRPSINFO` descriptor (C `nt_prpsinfo()`), the 136 bytes of
+/// `struct elf_prpsinfo` ([`prpsinfo_off`]): all zero except
 /// `pr_sname = 'R'` and `pr_fname = "vmlinux"`.
-pub fn prpsinfo() -> ElfPrpsinfo {
-    let mut p = ElfPrpsinfo::new_zeroed();
-    p.pr_sname = b'R';
-    p.pr_fname[..7].copy_from_slice(b"vmlinux");
-    p
+pub fn prpsinfo() -> [u8; PRPSINFO_SIZE] {
+    use prpsinfo_off::*;
+    let mut b = [0; PRPSINFO_SIZE];
+    b.set_bytes::<PR_SNAME, 1>(b"R");
+    b.set_bytes::<PR_FNAME, 7>(b"vmlinux");
+    b
 }
 
 /// Sequential note writer over a byte buffer; positions are relative to the
@@ -441,11 +361,9 @@ impl Writer<'_> {
         let nhdr = Elf64Nhdr {
             // Both fit: the note size above did not overflow, and the
             // descriptor length is checked here.
-            n_namesz: u32::try_from(name.len() + 1)
-                .map_err(|_| Error::TooBig)?
-                .into(),
-            n_descsz: u32::try_from(desc_len).map_err(|_| Error::TooBig)?.into(),
-            n_type: ntype.into(),
+            n_namesz: u32::try_from(name.len() + 1).map_err(|_| Error::TooBig)?,
+            n_descsz: u32::try_from(desc_len).map_err(|_| Error::TooBig)?,
+            n_type: ntype,
         };
         let end = self.pos.checked_add(size).ok_or(Error::Overflow)?;
         let note = self
@@ -455,7 +373,7 @@ impl Writer<'_> {
         note.fill(0);
         // `size` covers header, padded name and descriptor, so none of
         // these sub-slices is out of range (`put_bytes` also cannot panic).
-        put_bytes(note, nhdr.as_bytes());
+        put_bytes(note, &nhdr.to_bytes());
         put_bytes(note.get_mut(NHDR_SIZE..).unwrap_or_default(), name);
         let desc = desc_offset(name.len()).ok_or(Error::Overflow)?;
         if let Some(d) = note.get_mut(desc..).and_then(|d| d.get_mut(..desc_len)) {
@@ -485,7 +403,7 @@ pub fn write_notes(
 ) -> Result<usize, Error> {
     let mut w = Writer { buf, pos: 0 };
     w.note(NAME_CORE, NT_PRPSINFO, PRPSINFO_SIZE, |d| {
-        put_bytes(d, prpsinfo().as_bytes())
+        put_bytes(d, &prpsinfo())
     })?;
     let mut pid: i32 = 0;
     for sa in cpus.iter().filter(|sa| sa.prefix != 0) {
@@ -568,7 +486,7 @@ mod tests {
     fn prstatus_layout() {
         let sa = sample_sa(3);
         let p = prstatus(&sa, 7);
-        let b = p.as_bytes();
+        let b = &p[..];
         assert_eq!(b.len(), 336);
         assert_eq!(be32(b, 32), 7);
         assert_eq!(be64(b, 112), 0x0704_c001_8000_0000);
@@ -587,7 +505,7 @@ mod tests {
     fn fpregset_and_prpsinfo_layout() {
         let sa = sample_sa(1);
         let f = fpregset(&sa);
-        let b = f.as_bytes();
+        let b = &f[..];
         assert_eq!(b.len(), 136);
         assert_eq!(be32(b, 0), 0xfc);
         assert_eq!(be32(b, 4), 0);
@@ -595,7 +513,7 @@ mod tests {
             assert_eq!(be64(b, 8 + 8 * i), sa.fprs[i]);
         }
         let p = prpsinfo();
-        let b = p.as_bytes();
+        let b = &p[..];
         let mut want = [0u8; 136];
         want[1] = b'R';
         want[40..47].copy_from_slice(b"vmlinux");

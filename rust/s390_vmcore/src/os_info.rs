@@ -6,11 +6,10 @@
 //! Everything read here comes from old memory and is untrusted: all sizes
 //! are bounded and all arithmetic is checked.
 
+use crate::be::BeFields;
 use crate::elf::{Elf64Nhdr, NHDR_SIZE};
 use crate::layout::TextSegment;
 use crate::{Error, OldMem, PAGE_SIZE};
-use zerocopy::byteorder::big_endian::{U16, U32, U64};
-use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 /// Absolute lowcore address of the `vmcore_info` field (`__LC_VMCORE_INFO`,
 /// `struct lowcore` in `arch/s390/include/asm/lowcore.h`): 0xe0c, 8 bytes,
@@ -86,67 +85,108 @@ pub fn cksm(data: &[u8], sum: u32) -> u32 {
 /// One `struct os_info_entry` (packed, 20 bytes, big-endian): `addr`/`val`
 /// 0 (physical address of the data, or the value itself), `size` 8 (bytes
 /// of data, 0 for values), `csum` 16 ([`cksm`] of the data).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    FromBytes,
-    IntoBytes,
-    Immutable,
-    KnownLayout,
-    Unaligned,
-)]
-#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OsInfoEntry {
     /// Physical address of the data (data entries) or the value (value entries).
-    pub addr: U64,
+    pub addr: u64,
     /// Size of the data in bytes (0 for value entries).
-    pub size: U64,
+    pub size: u64,
     /// Checksum of the data.
-    pub csum: U32,
+    pub csum: u32,
+}
+
+/// Size in bytes of one `struct os_info_entry` (20).
+pub const OS_INFO_ENTRY_SIZE: usize = 20;
+
+impl OsInfoEntry {
+    /// The entry whose 20 bytes in old memory are `b`.
+    pub fn from_bytes(b: &[u8; OS_INFO_ENTRY_SIZE]) -> Self {
+        OsInfoEntry {
+            addr: b.be_u64::<0>(),
+            size: b.be_u64::<8>(),
+            csum: b.be_u32::<16>(),
+        }
+    }
+
+    /// The 20 bytes of the entry as they are in old memory.
+    pub fn to_bytes(&self) -> [u8; OS_INFO_ENTRY_SIZE] {
+        let mut b = [0; OS_INFO_ENTRY_SIZE];
+        b.set_be_u64::<0>(self.addr);
+        b.set_be_u64::<8>(self.size);
+        b.set_be_u32::<16>(self.csum);
+        b
+    }
 }
 
 /// The first 292 bytes of `struct os_info` (packed, big-endian): `magic` 0,
 /// `csum` 8, `version_major` 12, `version_minor` 14, `crashkernel_addr` 16,
 /// `crashkernel_size` 24, `entry[13]` 32 (20 bytes each). The remaining
 /// 3804 reserved bytes up to 4096 are only checksummed.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    FromBytes,
-    IntoBytes,
-    Immutable,
-    KnownLayout,
-    Unaligned,
-)]
-#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OsInfoHeader {
     /// `OS_INFO_MAGIC`.
-    pub magic: U64,
+    pub magic: u64,
     /// [`cksm`] of bytes `[12, 4096)` of the page.
-    pub csum: U32,
+    pub csum: u32,
     /// Major version.
-    pub version_major: U16,
+    pub version_major: u16,
     /// Minor version.
-    pub version_minor: U16,
+    pub version_minor: u16,
     /// Physical base of the crashkernel area (bytes).
-    pub crashkernel_addr: U64,
+    pub crashkernel_addr: u64,
     /// Size of the crashkernel area (bytes).
-    pub crashkernel_size: U64,
+    pub crashkernel_size: u64,
     /// Entries, indexed by the `OS_INFO_*` constants.
     pub entry: [OsInfoEntry; OS_INFO_MAX],
 }
 
+/// Byte offset of `entry[0]` in `struct os_info` (32).
+const OS_INFO_ENTRY0: usize = 32;
+
+impl OsInfoHeader {
+    /// The header whose 292 bytes in old memory are `b`.
+    pub fn from_bytes(b: &[u8; OS_INFO_HEADER_SIZE]) -> Self {
+        let mut entry = [OsInfoEntry::default(); OS_INFO_MAX];
+        for (e, raw) in entry
+            .iter_mut()
+            .zip(b[OS_INFO_ENTRY0..].chunks_exact(OS_INFO_ENTRY_SIZE))
+        {
+            let mut r = [0; OS_INFO_ENTRY_SIZE];
+            r.copy_from_slice(raw);
+            *e = OsInfoEntry::from_bytes(&r);
+        }
+        OsInfoHeader {
+            magic: b.be_u64::<0>(),
+            csum: b.be_u32::<8>(),
+            version_major: b.be_u16::<12>(),
+            version_minor: b.be_u16::<14>(),
+            crashkernel_addr: b.be_u64::<16>(),
+            crashkernel_size: b.be_u64::<24>(),
+            entry,
+        }
+    }
+
+    /// The 292 bytes of the header as they are in old memory.
+    pub fn to_bytes(&self) -> [u8; OS_INFO_HEADER_SIZE] {
+        let mut b = [0; OS_INFO_HEADER_SIZE];
+        b.set_be_u64::<0>(self.magic);
+        b.set_be_u32::<8>(self.csum);
+        b.set_be_u16::<12>(self.version_major);
+        b.set_be_u16::<14>(self.version_minor);
+        b.set_be_u64::<16>(self.crashkernel_addr);
+        b.set_be_u64::<24>(self.crashkernel_size);
+        for (raw, e) in b[OS_INFO_ENTRY0..]
+            .chunks_exact_mut(OS_INFO_ENTRY_SIZE)
+            .zip(&self.entry)
+        {
+            raw.copy_from_slice(&e.to_bytes());
+        }
+        b
+    }
+}
+
 /// Size in bytes of [`OsInfoHeader`] (292).
-pub const OS_INFO_HEADER_SIZE: usize = 32 + 20 * OS_INFO_MAX;
-const _: () = assert!(core::mem::size_of::<OsInfoHeader>() == OS_INFO_HEADER_SIZE);
+pub const OS_INFO_HEADER_SIZE: usize = OS_INFO_ENTRY0 + OS_INFO_ENTRY_SIZE * OS_INFO_MAX;
 const _: () = assert!(OS_INFO_HEADER_SIZE & 3 == 0 && OS_INFO_SIZE & 3 == 0);
 
 /// Why the os_info page or one of its entries could not be used; the glue
@@ -280,15 +320,17 @@ impl OsInfo {
         }
         mem.read(addr, page)?;
         let page: &[u8; OS_INFO_SIZE] = page;
-        let (hdr, _) = OsInfoHeader::read_from_prefix(page).map_err(|_| OsInfoError::Read)?;
-        if hdr.magic.get() != OS_INFO_MAGIC {
+        let mut raw = [0; OS_INFO_HEADER_SIZE];
+        raw.copy_from_slice(&page[..OS_INFO_HEADER_SIZE]);
+        let hdr = OsInfoHeader::from_bytes(&raw);
+        if hdr.magic != OS_INFO_MAGIC {
             return Err(OsInfoError::BadMagic);
         }
         let sum = cksm(page.get(OS_INFO_CSUM_START..).unwrap_or(&[]), 0);
-        if sum != hdr.csum.get() {
+        if sum != hdr.csum {
             return Err(OsInfoError::BadChecksum);
         }
-        if hdr.version_major.get() > OS_INFO_VERSION_MAJOR {
+        if hdr.version_major > OS_INFO_VERSION_MAJOR {
             return Err(OsInfoError::BadVersion);
         }
         Ok(OsInfo { hdr, addr })
@@ -297,12 +339,12 @@ impl OsInfo {
     /// `entry[nr].val` (C `os_info_old_value()` for value entries); 0 if
     /// `nr` is out of range.
     pub fn value(&self, nr: usize) -> u64 {
-        self.hdr.entry.get(nr).map_or(0, |e| e.addr.get())
+        self.hdr.entry.get(nr).map_or(0, |e| e.addr)
     }
 
     /// `entry[nr].size` in bytes; 0 if `nr` is out of range.
     pub fn entry_size(&self, nr: usize) -> u64 {
-        self.hdr.entry.get(nr).map_or(0, |e| e.size.get())
+        self.hdr.entry.get(nr).map_or(0, |e| e.size)
     }
 
     /// Copy data entry `nr` (physical `addr`, `size` bytes) from old memory
@@ -326,17 +368,17 @@ impl OsInfo {
         buf: &mut [u8],
     ) -> Result<usize, OsInfoError> {
         let e = self.hdr.entry.get(nr).ok_or(OsInfoError::BadIndex)?;
-        let addr = e.addr.get();
+        let addr = e.addr;
         if addr == 0 {
             return Err(OsInfoError::NotAvailable);
         }
-        let size = usize::try_from(e.size.get()).map_err(|_| OsInfoError::TooBig)?;
+        let size = usize::try_from(e.size).map_err(|_| OsInfoError::TooBig)?;
         let dst = buf.get_mut(..size).ok_or(OsInfoError::TooBig)?;
-        if addr.checked_add(e.size.get()).is_none() {
+        if addr.checked_add(e.size).is_none() {
             return Err(OsInfoError::OutsideMemory { paddr: addr });
         }
         mem.read(addr, dst)?;
-        if cksm(dst, 0) != e.csum.get() {
+        if cksm(dst, 0) != e.csum {
             return Err(OsInfoError::EntryChecksum);
         }
         Ok(size)
@@ -412,15 +454,16 @@ pub fn text_segment(os: Option<&OsInfo>) -> Option<TextSegment> {
 /// (address arithmetic overflows).
 pub fn vmcoreinfo_from_lowcore(mem: &dyn OldMem) -> Result<(u64, usize), Error> {
     let addr = read_u64(mem, LC_VMCORE_INFO)?;
-    let mut nhdr = Elf64Nhdr::new_zeroed();
-    mem.read(addr, nhdr.as_mut_bytes())?;
+    let mut raw = [0; NHDR_SIZE];
+    mem.read(addr, &mut raw)?;
+    let nhdr = Elf64Nhdr::from_bytes(&raw);
     let name_addr = addr.checked_add(NHDR_SIZE as u64).ok_or(Error::Overflow)?;
     let mut name = [0u8; 10];
     mem.read(name_addr, &mut name)?;
     if &name != b"VMCOREINFO" {
         return Err(Error::Invalid);
     }
-    let size = usize::try_from(nhdr.n_descsz.get()).map_err(|_| Error::TooBig)?;
+    let size = usize::try_from(nhdr.n_descsz).map_err(|_| Error::TooBig)?;
     if size > VMCOREINFO_MAX {
         return Err(Error::TooBig);
     }
@@ -750,7 +793,7 @@ mod tests {
         // The lowcore pointer and one whole page, nothing else.
         assert_eq!(m.reads(), vec![(LC_OS_INFO, 8), (PAGE, OS_INFO_SIZE)]);
         assert_eq!(&buf[..], &page[..]);
-        assert_eq!(os.hdr.as_bytes(), &page[..OS_INFO_HEADER_SIZE]);
+        assert_eq!(&os.hdr.to_bytes()[..], &page[..OS_INFO_HEADER_SIZE]);
         // Also through the range check, and also when validation fails.
         let ranges = [rg(0, 0x10000)];
         let (mut m, mut page) = build(PAGE, b"data");

@@ -1,55 +1,37 @@
 //! CPU register state of the crashed system (C `struct save_area`,
 //! `arch/s390/kernel/crash_dump.c`).
 
-use zerocopy::byteorder::big_endian::{U32, U64};
-use zerocopy::{FromBytes, Immutable, KnownLayout, Unaligned};
+use crate::be::BeFields;
 
-/// The 512-byte register status block: lowcore `0x1200..0x1400`
-/// (`arch/s390/include/asm/lowcore.h`, `struct lowcore`), which is also
-/// what SIGP store status at address stores at its address (Principles of
-/// Operation, "Store Status"). Big-endian; offsets relative to 0x1200.
-#[derive(FromBytes, Immutable, KnownLayout, Unaligned)]
-#[repr(C)]
-struct StatusBlock {
+/// Byte offsets in the 512-byte register status block: lowcore
+/// `0x1200..0x1400` (`arch/s390/include/asm/lowcore.h`, `struct lowcore`),
+/// which is also what SIGP store status at address stores at its address
+/// (Principles of Operation, "Store Status"). Big-endian; offsets relative
+/// to 0x1200, named after the lowcore fields.
+mod regs_off {
     /// 0x000 `floating_pt_save_area`: FPR 0-15.
-    fprs: [U64; 16],
+    pub(super) const FPRS: usize = 0x000;
     /// 0x080 `gpregs_save_area`: GPR 0-15.
-    gprs: [U64; 16],
+    pub(super) const GPRS: usize = 0x080;
     /// 0x100 `psw_save_area`: PSW mask and address.
-    psw: [U64; 2],
-    _pad1: [u8; 8],
+    pub(super) const PSW: usize = 0x100;
     /// 0x118 `prefixreg_save_area`.
-    prefix: U32,
+    pub(super) const PREFIX: usize = 0x118;
     /// 0x11c `fpt_creg_save_area`.
-    fpc: U32,
-    _pad2: [u8; 4],
+    pub(super) const FPC: usize = 0x11c;
     /// 0x124 `tod_progreg_save_area`.
-    todpreg: U32,
+    pub(super) const TODPREG: usize = 0x124;
     /// 0x128 `cpu_timer_save_area`.
-    timer: U64,
+    pub(super) const TIMER: usize = 0x128;
     /// 0x130 `clock_comp_save_area`.
-    todcmp: U64,
-    /// 0x138 `last_break_save_area` (not part of the dump).
-    _last_break: U64,
+    pub(super) const TODCMP: usize = 0x130;
     /// 0x140 `access_regs_save_area`: AR 0-15.
-    acrs: [U32; 16],
+    pub(super) const ACRS: usize = 0x140;
     /// 0x180 `cregs_save_area`: CR 0-15.
-    ctrs: [U64; 16],
+    pub(super) const CTRS: usize = 0x180;
 }
-const _: () = assert!(core::mem::size_of::<StatusBlock>() == SaveArea::REGS_LEN);
-
-/// The 512-byte vector register block of SIGP store additional status:
-/// V0-V31, 16 bytes each, big-endian (`__vector128 { high, low }`).
-#[derive(FromBytes, Immutable, KnownLayout, Unaligned)]
-#[repr(C)]
-struct VectorBlock {
-    vxrs: [[U64; 2]; 32],
-}
-const _: () = assert!(core::mem::size_of::<VectorBlock>() == SaveArea::VXRS_LEN);
-
-fn be64s<const N: usize>(v: &[U64; N]) -> [u64; N] {
-    v.map(U64::get)
-}
+// The control registers are the last field of the block.
+const _: () = assert!(regs_off::CTRS + 16 * 8 == SaveArea::REGS_LEN);
 
 /// CPU register state of one CPU of the crashed system: the same fields as
 /// C `struct save_area` (`arch/s390/kernel/crash_dump.c`), held as numeric
@@ -105,18 +87,18 @@ impl SaveArea {
     /// prefix 0x118, FPC 0x11c, TOD programmable 0x124, CPU timer 0x128,
     /// clock comparator 0x130, access registers 0x140, control registers 0x180.
     pub fn from_regs(regs: &[u8; 512]) -> Self {
-        let b: &StatusBlock = zerocopy::transmute_ref!(regs);
+        use regs_off::*;
         SaveArea {
-            psw: be64s(&b.psw),
-            ctrs: be64s(&b.ctrs),
-            gprs: be64s(&b.gprs),
-            acrs: b.acrs.map(U32::get),
-            fprs: be64s(&b.fprs),
-            fpc: b.fpc.get(),
-            prefix: b.prefix.get(),
-            todpreg: b.todpreg.get(),
-            timer: b.timer.get(),
-            todcmp: b.todcmp.get(),
+            psw: regs.be_u64s::<PSW, 2>(),
+            ctrs: regs.be_u64s::<CTRS, 16>(),
+            gprs: regs.be_u64s::<GPRS, 16>(),
+            acrs: regs.be_u32s::<ACRS, 16>(),
+            fprs: regs.be_u64s::<FPRS, 16>(),
+            fpc: regs.be_u32::<FPC>(),
+            prefix: regs.be_u32::<PREFIX>(),
+            todpreg: regs.be_u32::<TODPREG>(),
+            timer: regs.be_u64::<TIMER>(),
+            todcmp: regs.be_u64::<TODCMP>(),
             ..SaveArea::default()
         }
     }
@@ -126,10 +108,11 @@ impl SaveArea {
     /// like C `save_area_add_vxrs()`: the second doubleword (`low`) of
     /// V0-V15 goes to `vxrs_low`, V16-V31 are copied whole to `vxrs_high`.
     pub fn add_vxrs(&mut self, vxrs: &[u8; 512]) {
-        let b: &VectorBlock = zerocopy::transmute_ref!(vxrs);
+        // V0-V31, each `__vector128 { high, low }`: 64 big-endian u64s.
+        let v = vxrs.be_u64s::<0, 64>();
         for i in 0..16 {
-            self.vxrs_low[i] = b.vxrs[i][1].get();
-            self.vxrs_high[i] = be64s(&b.vxrs[16 + i]);
+            self.vxrs_low[i] = v[2 * i + 1];
+            self.vxrs_high[i] = [v[32 + 2 * i], v[33 + 2 * i]];
         }
     }
 }

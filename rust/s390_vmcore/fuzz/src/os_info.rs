@@ -48,10 +48,10 @@ fn check(m: &dyn OldMem, mem: &FakeMem) {
     // One pointer + one page, in two reads, nothing more.
     assert_eq!(mem.bytes_read.get(), 8 + OS_INFO_SIZE as u64);
     assert_eq!(mem.calls.get(), 2);
-    assert_eq!(os.hdr.magic.get(), s390_vmcore::os_info::OS_INFO_MAGIC);
+    assert_eq!(os.hdr.magic, s390_vmcore::os_info::OS_INFO_MAGIC);
     assert_eq!(os.addr % 4096, 0);
     assert!(os.addr != 0);
-    assert!(os.hdr.version_major.get() <= 1);
+    assert!(os.hdr.version_major <= 1);
 
     let mut buf = vec![0u8; BUF];
     for nr in 0..OS_INFO_MAX + 2 {

@@ -70,50 +70,26 @@ fn panic(msg: &CStr) -> ! {
     unsafe { bindings::panic(msg.as_char_ptr()) }
 }
 
-/// Puts `$f` into the initcall section `$section` (`include/linux/init.h`:
-/// `.initcall5.init` for `fs_initcall`, `.initcall7.init` for
-/// `late_initcall`) as a function pointer, as the kernel's `module!` macro
-/// does for built-in Rust code on architectures without
-/// `CONFIG_HAVE_ARCH_PREL32_RELOCATIONS`, which s390 is.
-macro_rules! initcall {
-    ($section:literal, $name:ident, $f:ident) => {
-        #[cfg(CONFIG_HAVE_ARCH_PREL32_RELOCATIONS)]
-        compile_error!("initcall entries are 32-bit offsets on this architecture");
-        #[link_section = $section]
-        #[used]
-        static $name: extern "C" fn() -> ffi::c_int = $f;
-    };
-}
-
-/// Builds the dump and creates the proc file: the `fs_initcall`, once the
-/// memory map, slab and proc exist.
+/// Builds the dump and creates the proc file: called by the `fs_initcall`
+/// of `arch/s390/kernel/crash_dump.c`, once the memory map, slab and proc
+/// exist.
 ///
-/// Returns 0, also when this is no dump kernel or the dump cannot be built
-/// (the reason is logged): boot goes on either way. Not mangled, so that
-/// `initcall_debug` names it (`make bench` reads its time).
+/// Returns also when this is no dump kernel or the dump cannot be built
+/// (the reason is logged): boot goes on either way.
 #[no_mangle]
-#[link_section = ".init.text"]
-extern "C" fn vmcore_rs_initcall() -> ffi::c_int {
+pub extern "C" fn vmcore_rs_init() {
     dump::init();
-    0
 }
-initcall!(".initcall5.init", VMCORE_RS_INITCALL, vmcore_rs_initcall);
 
 /// Starts mapping old real memory in the background
 /// ([`oldmem::map_real_memory_in_background`]) once the dump is served:
-/// the `late_initcall`, after every `fs_initcall`, so that the worker
-/// competes with none of them for the dump kernel's one CPU.
+/// called by the `late_initcall` of `arch/s390/kernel/crash_dump.c`, after
+/// every `fs_initcall`, so that the worker competes with none of them for
+/// the dump kernel's one CPU.
 #[no_mangle]
-#[link_section = ".init.text"]
-extern "C" fn vmcore_rs_late_initcall() -> ffi::c_int {
+pub extern "C" fn vmcore_rs_map_oldmem() {
     dump::map_real_memory();
-    0
 }
-initcall!(
-    ".initcall7.init",
-    VMCORE_RS_LATE_INITCALL,
-    vmcore_rs_late_initcall
-);
 
 /// Test kernel only: builds the ELF core header again and compares it with
 /// the one served (`dump::rebuild`); called by the debugfs file

@@ -86,7 +86,6 @@ fn publish(areas: &'static mut [SaveArea]) {
 
 /// Calls `f` with the address of every CPU of the crashed system but this
 /// one that answers SIGP sense.
-#[link_section = ".init.text"]
 fn for_each_other_cpu(mut f: impl FnMut(u16)) {
     // SAFETY: `sclp.mtid_prev` is set by the early SCLP code and only read
     // afterwards; STAP only stores this CPU's address.
@@ -112,7 +111,6 @@ fn for_each_other_cpu(mut f: impl FnMut(u16)) {
 ///
 /// The early SCLP code must have set up `sclp`, which it does before
 /// `setup_arch()` calls into this crate.
-#[link_section = ".init.text"]
 unsafe fn mtid_prev() -> u32 {
     // SAFETY: By the function's contract `sclp` is set up and no longer
     // written.
@@ -129,7 +127,6 @@ unsafe fn mtid_prev() -> u32 {
 ///
 /// The order must be one whose effects the caller accounts for: a store
 /// status order stores into the real page at `parm`.
-#[link_section = ".init.text"]
 unsafe fn sigp(addr: u16, order: u8, parm: usize) -> i32 {
     loop {
         // SAFETY: By the function's contract.
@@ -178,7 +175,6 @@ unsafe fn read_status(page: *const u8) -> [u8; SaveArea::REGS_LEN] {
 /// no dump, and the panic lets the machine's panic action (a stand-alone
 /// dump) take over.
 #[no_mangle]
-#[link_section = ".init.text"]
 pub extern "C" fn vmcore_rs_save_cpus() {
     if !oldmem::dump_available() {
         return;
@@ -279,7 +275,6 @@ pub extern "C" fn vmcore_rs_save_cpus() {
 /// cannot be read this early: [`read_boot_cpu_regs`] completes them at
 /// initcall time.
 #[no_mangle]
-#[link_section = ".init.text"]
 pub extern "C" fn vmcore_rs_save_boot_cpu() {
     let Some(areas) = take_pending() else {
         return;
@@ -305,7 +300,6 @@ pub extern "C" fn vmcore_rs_save_boot_cpu() {
 
 /// Reads the boot CPU's registers from the old absolute lowcore (in the
 /// HSA for zfcpdump) into its save area and publishes the save areas.
-#[link_section = ".init.text"]
 pub(crate) fn read_boot_cpu_regs(mode: OldMemMode) {
     if let Some(areas) = take_pending() {
         add_boot_cpu_regs(mode, &mut areas[0]);
@@ -316,7 +310,6 @@ pub(crate) fn read_boot_cpu_regs(mode: OldMemMode) {
 /// Reads the boot CPU's registers from the old absolute lowcore into `sa`,
 /// keeping its vector registers. Logs and leaves the CPU out of the dump
 /// (prefix 0) when they cannot be read.
-#[link_section = ".init.text"]
 fn add_boot_cpu_regs(mode: OldMemMode, sa: &mut SaveArea) {
     let mut regs = [0u8; SaveArea::REGS_LEN];
     if oldmem::Kernel(mode)

@@ -135,7 +135,6 @@ pub(crate) fn get() -> Option<&'static Dump> {
 /// without a dump is of no use, and the panic lets the machine's panic
 /// action (a stand-alone dump) take over where running on, or a reboot,
 /// would lose the dump.
-#[link_section = ".init.text"]
 pub(crate) fn init() {
     let Some(mode) = oldmem::mode() else {
         if oldmem::dump_available() {
@@ -191,7 +190,6 @@ pub(crate) fn init() {
 /// No dump can be served: marks the ELF core header unusable as C does
 /// (`elfcorehdr_addr = ELFCORE_ADDR_ERR`, so `is_vmcore_usable()` is
 /// false), then panics with `why` (a literal without `%`).
-#[link_section = ".init.text"]
 fn no_dump(why: &CStr) -> ! {
     // ELFCORE_ADDR_ERR is (-2ULL) in include/linux/crash_dump.h. The
     // variable is written only during init, by the early CPU save and here.
@@ -202,7 +200,6 @@ fn no_dump(why: &CStr) -> ! {
 
 /// Starts mapping the crashed system's real memory, once the dump is
 /// served, in the background; nothing without a dump.
-#[link_section = ".init.text"]
 pub(crate) fn map_real_memory() {
     if let Some(dump) = get() {
         let end = old_memory_end(dump.mode, &dump.ranges);

@@ -74,7 +74,6 @@ fn reader() -> Option<&'static Mutex<Reader>> {
 /// Errors: `ENOMEM` when not even the one-page buffer or the reader can be
 /// allocated: then no byte of the HSA can be read, and the caller serves
 /// no dump.
-#[link_section = ".init.text"]
 pub(crate) fn init() -> Result {
     let buf = window_buffer()?;
     let reader = KBox::pin_init(

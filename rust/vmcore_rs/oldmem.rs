@@ -69,7 +69,6 @@ pub(crate) fn dump_available() -> bool {
 /// is no dump kernel or, for a stand-alone dump, the HSA size is not known
 /// (as in `elfcorehdr_alloc()`, no dump then). Only during init (the test
 /// HSA size is init data).
-#[link_section = ".init.text"]
 pub(crate) fn mode() -> Option<OldMemMode> {
     if let Some((start, size)) = kdump_area() {
         #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
@@ -169,7 +168,6 @@ static MAP_DONE: AtomicBool = AtomicBool::new(false);
 /// `ranges` are the crashed system's memory ranges, sorted by start as
 /// memblock gives them, `end` where its memory ends (with, for kdump, the
 /// crashkernel area).
-#[link_section = ".init.text"]
 pub(crate) fn map_real_memory_in_background(
     mode: OldMemMode,
     ranges: &'static [PhysRange],

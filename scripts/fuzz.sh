@@ -59,7 +59,7 @@ for t in $targets; do
 done
 
 crashed=0
-ran=()
+declare -A ran=()
 for t in $targets; do
 	bin=$fuzz/target/$triple/release/$t
 	[ -x "$bin" ] || die "$bin not built"
@@ -78,7 +78,7 @@ for t in $targets; do
 	input=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
 	if [ $rc -eq 0 ] && [ -z "$input" ] && [ "${execs:-0}" -gt 0 ]; then
 		echo "fuzz $t: $execs execs, 0 crashes"
-		ran+=("$t")
+		ran[$t]=1
 	elif [ $rc -eq 0 ] && [ -z "$input" ]; then
 		crashed=1
 		echo "fuzz $t: FAILED: ${execs:-no} execs (nothing was fuzzed); log $log"
@@ -88,8 +88,10 @@ for t in $targets; do
 		grep -m 3 -E 'panicked at|==ERROR|deadly signal|timeout|out-of-memory' "$log" | sed 's/^/#   /'
 	fi
 done
-# Every target asked for has its line of success, or the run failed.
+# Every target asked for has its line of success, or the run failed. (Not
+# `printf | grep -q`: under pipefail, grep quitting at its match can kill
+# printf with SIGPIPE and fail a target that ran.)
 for t in $targets; do
-	printf '%s\n' "${ran[@]}" | grep -qx -- "$t" || { crashed=1; echo "fuzz $t: did not run"; }
+	[ -n "${ran[$t]:-}" ] || { crashed=1; echo "fuzz $t: did not run"; }
 done
 exit $crashed

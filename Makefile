@@ -6,6 +6,9 @@
 #   make check   all tests, ending with "N passed, N failed"
 #
 # Both do their own set-up on a fresh Debian 12 machine (scripts/setup.sh).
+#
+#   make series  out/series/: the kernel patch series (scripts/series.sh),
+#                which every kernel here is built from
 
 SHELL := /bin/bash
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -17,23 +20,38 @@ JOBS ?= $(shell nproc)
 # Toolchain facts: Documentation/vmcore-rs.rst, "Toolchain".
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 export LIBCLANG_PATH := /usr/lib/llvm-19/lib
-KMAKE = $(MAKE) -C $(KSRC) O=$(BUILD)/kernel-$(1) ARCH=s390 \
-	CROSS_COMPILE=s390x-linux-gnu- CC="ccache s390x-linux-gnu-gcc" \
-	RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc \
-	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver -j$(JOBS)
+# Every kernel is built as a maintainer builds the series: plain make in
+# the tree of out/series (build/linux-source-6.12), with an empty
+# environment and the system's PATH, where Debian's rustc, rustfmt and
+# clippy-driver are; build/plain-bin adds bindgen, and a cargo that fails
+# and logs its call (no kernel build may need cargo; make check asserts
+# the log is absent). scripts/setup.sh makes build/plain-bin.
+PLAIN_PATH := $(BUILD)/plain-bin:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin
+KMAKE = env -i HOME=$(HOME) PATH=$(PLAIN_PATH) $(MAKE) -C $(KSRC) \
+	O=$(BUILD)/kernel-$(1) ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- -j$(JOBS)
 
 KIMAGE = $(BUILD)/kernel-$(1)/arch/s390/boot/bzImage
 
-.PHONY: all setup kernel kernel-product kernel-test dump check host-test \
+.PHONY: all setup series kernel kernel-product kernel-test dump check host-test \
 	clippy selftests fuzz zfcpdump-size bench qemu clean distclean mutants
 
 all: kernel
 
 setup: $(BUILD)/.setup-done
 
-$(BUILD)/.setup-done: scripts/setup.sh $(wildcard patches/*.patch) \
-		$(wildcard rust/s390_vmcore/Cargo.lock)
+$(BUILD)/.setup-done: scripts/setup.sh $(wildcard rust/s390_vmcore/Cargo.lock)
 	scripts/setup.sh $(BUILD)
+	touch $@
+
+# out/series/ from patches/series (the patches of patches/ and the Rust
+# sources of rust/), and build/linux-source-6.12 at the series applied with
+# git am to Debian's linux-source-6.12.
+series: $(BUILD)/.series-done
+
+$(BUILD)/.series-done: $(BUILD)/.setup-done scripts/series.sh patches/series \
+		patches/cover-letter $(wildcard patches/*.patch) \
+		$(shell git -C $(TOP) ls-files rust/vmcore_rs rust/s390_vmcore/src 2>/dev/null)
+	scripts/series.sh $(BUILD) $(OUT)
 	touch $@
 
 # QEMU 7.2 from Debian's source package with the dump facilities of
@@ -42,31 +60,39 @@ $(BUILD)/.setup-done: scripts/setup.sh $(wildcard patches/*.patch) \
 qemu: $(BUILD)/.setup-done
 	@scripts/qemu.sh $(BUILD)
 
-# Kernels: arch/s390/configs/zfcpdump_defconfig plus these fragments.
+# Kernels: zfcpdump_defconfig, the series' own fragment
+# (arch/s390/configs/vmcore_rust.config, TREE_FRAG_*), then fragments of
+# configs/ for the QEMU guest and the tests.
 #   product     the QEMU guest's kernel, Rust /proc/vmcore (make dump)
 #   test        the same with the C /proc/vmcore beside ours (make check)
-#   zfcpdump    the zfcpdump product kernel: Rust /proc/vmcore, no C one
+#   zfcpdump    the zfcpdump product kernel: exactly zfcpdump_defconfig
+#               vmcore_rust.config
 #   zfcpdump-c  the zfcpdump kernel with the C implementation instead
 #   product-c   the product kernel with the C implementation instead (the
 #               other side of make bench's shipped-configuration table)
 #   zfcpdump-rt zfcpdump-c with Rust support (CONFIG_RUST) but without our
 #               code: what the Rust runtime alone costs (make zfcpdump-size)
-FRAGS_product := rust kdump-guest product
-FRAGS_test := rust kdump-guest test
-FRAGS_zfcpdump := rust product
+TREE_FRAG_product := vmcore_rust.config
+TREE_FRAG_test := vmcore_rust.config
+TREE_FRAG_zfcpdump := vmcore_rust.config
+FRAGS_product := kdump-guest
+FRAGS_test := kdump-guest test
+FRAGS_zfcpdump :=
 FRAGS_zfcpdump-c := c-only
 FRAGS_product-c := kdump-guest c-only
 FRAGS_zfcpdump-rt := rust c-only
 
 # $(1): kernel name
 define kernel_rules
-$(BUILD)/kernel-$(1)/.config: $(BUILD)/.setup-done $(patsubst %,configs/%.config,$(FRAGS_$(1)))
+$(BUILD)/kernel-$(1)/.config: $(BUILD)/.series-done $(patsubst %,configs/%.config,$(FRAGS_$(1)))
 	mkdir -p $(BUILD)/kernel-$(1)
-	$(call KMAKE,$(1)) -s zfcpdump_defconfig
-	$(KSRC)/scripts/kconfig/merge_config.sh -m -O $(BUILD)/kernel-$(1) \
-		$(BUILD)/kernel-$(1)/.config $(patsubst %,configs/%.config,$(FRAGS_$(1))) >/dev/null
+	$(call KMAKE,$(1)) -s zfcpdump_defconfig $(TREE_FRAG_$(1))
+	$(if $(FRAGS_$(1)),$(KSRC)/scripts/kconfig/merge_config.sh -m -O $(BUILD)/kernel-$(1) \
+		$(BUILD)/kernel-$(1)/.config $(patsubst %,configs/%.config,$(FRAGS_$(1))) >/dev/null)
 	$(call KMAKE,$(1)) -s olddefconfig
-	scripts/check-config.sh $(BUILD)/kernel-$(1)/.config $(patsubst %,configs/%.config,$(FRAGS_$(1)))
+	scripts/check-config.sh $(BUILD)/kernel-$(1)/.config \
+		$(addprefix $(KSRC)/arch/s390/configs/,$(TREE_FRAG_$(1))) \
+		$(patsubst %,configs/%.config,$(FRAGS_$(1)))
 
 kernel-$(1): $(BUILD)/kernel-$(1)/.config
 	@echo "vmcore-rs: building the $(1) kernel (log: $(BUILD)/kernel-$(1)/build.log)"
@@ -153,14 +179,15 @@ mutants:
 		$(TOP)/rust/s390_vmcore/mutants-survivors.md
 
 # The guest's kselftests (selftests/), cross-built for s390x.
-selftests: $(BUILD)/.setup-done
+selftests: $(BUILD)/.series-done
 	@$(MAKE) -s -C selftests/vmcore KSRC=$(KSRC) O=$(BUILD)/selftests
 
 # clippy on our crates in the kernel build (kernel CLIPPY=1), warnings as
 # errors. rustc warns once per crate that `backchain` is an unstable target
-# feature (see patches/0001): that warning, and only it, is expected.
+# feature (patches/0003-s390-Enable-Rust-support.patch): that warning, and
+# only it, is expected.
 clippy: $(BUILD)/kernel-test/.config
-	@$(call KMAKE,test) CLIPPY=1 arch/s390/vmcore_rs/rust/ > $(BUILD)/clippy.log 2>&1 || \
+	@$(call KMAKE,test) CLIPPY=1 arch/s390/kernel/vmcore/ > $(BUILD)/clippy.log 2>&1 || \
 		{ cat $(BUILD)/clippy.log; exit 1; }
 	@if sed '/unstable feature specified for `-Ctarget-feature`: `backchain`/,/^$$/d' \
 		$(BUILD)/clippy.log | grep -Ev '^warning: [0-9]+ warnings? emitted' | \

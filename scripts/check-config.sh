@@ -6,18 +6,26 @@
 # Usage: scripts/check-config.sh .config FRAGMENT...
 set -euo pipefail
 config=$1; shift
-bad=0
+# A later fragment overrides an earlier one, as in merge_config.sh: the
+# last value of each symbol is the one wanted.
+declare -A want=()
+order=()
 while read -r line; do
 	case "$line" in
-	CONFIG_*=*) want=$line ;;
-	"# CONFIG_"*" is not set") want=$line ;;
+	CONFIG_*=* | "# CONFIG_"*" is not set") ;;
 	*) continue ;;
 	esac
-	sym=${want#\# }; sym=${sym%%[= ]*}
-	if [[ "$want" == "#"* ]]; then
+	sym=${line#\# }; sym=${sym%%[= ]*}
+	[ -n "${want[$sym]:-}" ] || order+=("$sym")
+	want[$sym]=$line
+done < <(cat "$@")
+bad=0
+for sym in "${order[@]}"; do
+	w=${want[$sym]}
+	if [[ "$w" == "#"* ]]; then
 		grep -q "^$sym=" "$config" && { echo "check-config: $sym should be unset"; bad=1; }
 	else
-		grep -qxF "$want" "$config" || { echo "check-config: want $want, have: $(grep -E "^(# )?$sym[= ]" "$config" || echo none)"; bad=1; }
+		grep -qxF "$w" "$config" || { echo "check-config: want $w, have: $(grep -E "^(# )?$sym[= ]" "$config" || echo none)"; bad=1; }
 	fi
-done < <(cat "$@")
+done
 [ $bad -eq 0 ] || { echo "check-config: FAILED for $config" >&2; exit 1; }

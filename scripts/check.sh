@@ -110,15 +110,28 @@ t "rustfmt --check (all our Rust)" bash -c '
 	echo "${#rs[@]} files"
 	[ ${#rs[@]} -gt 0 ] && /usr/bin/rustfmt --check --edition 2021 "${rs[@]}"'
 
-# From stdin: given a path inside a git work tree, checkpatch checks the
+# The series a maintainer applies (make series, scripts/series.sh): it
+# applies with git am to Debian's linux-source-6.12 and gives the tree all
+# kernels below are built from. Each patch passes checkpatch --strict;
+# from stdin, given a path inside a git work tree, checkpatch checks the
 # .patch file as a source file.
-echo "# kernel patches: scripts/checkpatch.pl --strict (errors, warnings and checks fail)"
-for p in patches/0*.patch; do
+echo "# the kernel series: out/series/ (make series)"
+t "make series: out/series applies with git am to linux-source-6.12" make -s series
+mapfile -t series < <(ls out/series/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '/0000-cover-letter')
+[ ${#series[@]} -gt 0 ] || summary
+for p in "${series[@]}"; do
 	t "checkpatch --strict $(basename "$p")" bash -c \
 		'out=$(build/linux-source-6.12/scripts/checkpatch.pl --strict --no-tree - <"$1" 2>&1)
 		 echo "$out" | grep -qx "total: 0 errors, 0 warnings, 0 checks, [0-9]* lines checked" ||
 		 { echo "$out"; exit 1; }' _ "$p"
 done
+# Only what is in the tree is linked into the kernel: no crates.io code
+# (zerocopy was the last), and no initcall placed by hand from Rust; the
+# Rust files are in the series (patches/series adds them), so that the
+# grep can find something.
+t "series: has the Rust sources, no zerocopy, no link_section" bash -c \
+	'grep -q "^+++ b/arch/s390/kernel/vmcore/s390_vmcore/lib.rs" "$@" &&
+	 ! grep -n "zerocopy\|link_section" "$@"' _ "${series[@]}"
 
 echo "# host: fuzz every parser of old memory (scripts/fuzz.sh, ${FUZZ_SECONDS:=30} s per target)"
 scripts/fuzz.sh "$FUZZ_SECONDS" >"$out/fuzz.log" 2>&1
@@ -133,10 +146,27 @@ done <"$out/fuzz.log"
 [ $rc -eq 0 ] && [ $nfuzz -gt 0 ] || notok "fuzz.sh ran every target (exit $rc)" "$out/fuzz.log"
 
 echo "# kernel builds (logs: build/kernel-*/build.log)"
+# Plain make (Makefile, KMAKE): an empty environment, the system's PATH,
+# whose cargo (build/plain-bin/cargo) fails and logs any call.
+rm -f build/plain-bin/cargo.log
 for k in product test; do
 	t "build the $k kernel" make -s kernel-$k
 done
 [ -f build/kernel-product/arch/s390/boot/bzImage ] || summary
+# modpost's section mismatches are the ones a Rust caller of __init code
+# makes (Rust has no __init); rustc's warnings on our crates, but the one
+# about the unstable backchain feature (patches/0003), which every crate
+# gets.
+t "kernel builds: no section mismatch, no compiler warning" bash -c \
+	'for k in product test; do
+		log=build/kernel-$k/build.log
+		! grep -n "section mismatch" "$log" || exit 1
+		! sed "/unstable feature specified for \`-Ctarget-feature\`: \`backchain\`/,/^\$/d" "$log" |
+			grep -v "^warning: [0-9]* warnings\? emitted" | grep -n -A5 "^warning\|: warning:" || exit 1
+	 done'
+t "kernels built by plain make from the tree of out/series, cargo never called" bash -c \
+	'[ -z "$(git -C build/linux-source-6.12 status --porcelain)" ] || { echo "the tree is not the series"; exit 1; }
+	 ! [ -e build/plain-bin/cargo.log ] || { cat build/plain-bin/cargo.log; exit 1; }'
 t "product .config: PROC_VMCORE off, S390_VMCORE_RUST on" bash -c \
 	'grep -qx "# CONFIG_PROC_VMCORE is not set" build/kernel-product/.config &&
 	 grep -qx "CONFIG_S390_VMCORE_RUST=y" build/kernel-product/.config'
@@ -490,7 +520,7 @@ done
 # The test kernel on a CPU without the vector facility (no NT_S390_VXRS_*
 # notes); beside it, hostile old memory: the crashed kernel points its
 # lowcore at an os_info with a bad checksum and at a VMCOREINFO note of
-# 2 GiB (vmcore_rs_test_corrupt=, rust/helpers.c).
+# 2 GiB (vmcore_rs_test_corrupt=, rust/vmcore_rs/test.c).
 novx=max,vx=off,vxeh=off,vxeh2=off,vxpd=off,vxpdeh=off
 test_pairs "test-novx|$out/test-novx|vmcore_pattern_mib=0 vmcore_selftests=0|--cpu $novx" \
 	"test-hostile|$out/test-hostile|vmcore_rs_test_corrupt=os_info,vmcoreinfo vmcore_pattern_mib=64"

@@ -397,7 +397,7 @@ truncate -s "$size" "$OUT/vmcore"
 msg "vmcore: $size bytes"
 
 # A test kernel told to damage its VMCOREINFO pointer or its kernel image in
-# os_info (vmcore_rs_test_corrupt=, rust/test.c) leaves makedumpfile nothing
+# os_info (vmcore_rs_test_corrupt=, rust/vmcore_rs/test.c) leaves makedumpfile nothing
 # to work with (no VMCOREINFO, or no kernel-text PT_LOAD to read the
 # kernel's variables from): no dump.kdump or dmesg.txt then, only the vmcore.
 NO_VMCOREINFO=

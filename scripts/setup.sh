@@ -55,18 +55,14 @@ if ! python3 -c 'import drgn, elftools' 2>/dev/null; then
 	pip install --quiet --root-user-action=ignore drgn pyelftools || die "pip install drgn pyelftools"
 fi
 
-# 4. The kernel tree: Debian's linux-source-6.12 plus our patches, with this
-#    repository linked in as arch/s390/vmcore_rs.
-ksrc=$build/linux-source-6.12
-patch_sum=$(cat "$top"/patches/*.patch | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$ksrc/.vmcore-rs-patches" 2>/dev/null)" != "$patch_sum" ]; then
-	say "extracting /usr/src/linux-source-6.12.tar.xz and applying patches/"
-	rm -rf "$ksrc"
-	tar -C "$build" -xJf /usr/src/linux-source-6.12.tar.xz || die "extracting the kernel source"
-	for p in "$top"/patches/*.patch; do
-		patch -s -d "$ksrc" -p1 < "$p" || die "applying $(basename "$p")"
-	done
-	echo "$patch_sum" > "$ksrc/.vmcore-rs-patches"
-fi
-ln -sfn "$(realpath --relative-to="$ksrc/arch/s390" "$top")" "$ksrc/arch/s390/vmcore_rs"
+# 4. The PATH of kernel builds (Makefile, KMAKE) adds build/plain-bin to
+#    the system's: bindgen, and a cargo that fails and logs its call.
+mkdir -p "$build/plain-bin"
+ln -sfn "$HOME/.cargo/bin/bindgen" "$build/plain-bin/bindgen"
+printf '%s\n' '#!/bin/sh' \
+	'# No kernel build may run cargo (make check asserts this log is absent).' \
+	"echo \"cargo \$*\" >> \"$build/plain-bin/cargo.log\"" \
+	'echo "cargo: not in a kernel build" >&2' \
+	'exit 1' > "$build/plain-bin/cargo"
+chmod +x "$build/plain-bin/cargo"
 say "ready"

@@ -15,9 +15,9 @@
 //! Reference: `smp_save_dump_secondary_cpus()`, `smp_save_dump_ipl_cpu()`
 //! in `arch/s390/kernel/smp.c`; Principles of Operation, "Signal Processor".
 
-use crate::{bindings, oldmem};
+use crate::oldmem;
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-use kernel::{c_str, prelude::*};
+use kernel::{bindings, c_str, prelude::*};
 use s390_vmcore::{OldMem, OldMemMode, SaveArea};
 
 /// Lowcore offset of the 512-byte register save area (`__LC_FPREGS_SAVE_AREA`).
@@ -89,7 +89,7 @@ fn publish(areas: &'static mut [SaveArea]) {
 fn for_each_other_cpu(mut f: impl FnMut(u16)) {
     // SAFETY: `sclp.mtid_prev` is set by the early SCLP code and only read
     // afterwards; STAP only stores this CPU's address.
-    let (mtid, boot) = unsafe { (mtid_prev(), bindings::vmcore_rs_stap()) };
+    let (mtid, boot) = unsafe { (mtid_prev(), bindings::stap()) };
     let max = bindings::SCLP_MAX_CORES << mtid;
     for addr in 0..=max {
         let addr = addr as u16;
@@ -130,7 +130,7 @@ unsafe fn mtid_prev() -> u32 {
 unsafe fn sigp(addr: u16, order: u8, parm: usize) -> i32 {
     loop {
         // SAFETY: By the function's contract.
-        let cc = unsafe { bindings::vmcore_rs_pcpu_sigp(addr, order, parm) };
+        let cc = unsafe { bindings::__pcpu_sigp(addr, order, parm, core::ptr::null_mut()) };
         if cc != bindings::SIGP_CC_BUSY as i32 {
             return cc;
         }
@@ -193,12 +193,13 @@ pub extern "C" fn vmcore_rs_save_cpus() {
     for_each_other_cpu(|_| count += 1);
 
     let size = count * core::mem::size_of::<SaveArea>();
-    // SAFETY: memblock is up (this runs after `setup_memory()`); both calls
-    // return zeroed memory or null, checked below.
+    // SAFETY: memblock is up (this runs from `setup_arch()` after
+    // `setup_memory()`); `vmcore_rs_early_alloc()` returns zeroed memory,
+    // the page below 2 GiB, or null, checked below.
     let (areas, page) = unsafe {
         (
-            bindings::vmcore_rs_memblock_alloc(size, 8).cast::<SaveArea>(),
-            bindings::vmcore_rs_memblock_alloc_low(PAGE_SIZE, PAGE_SIZE).cast::<u8>(),
+            bindings::vmcore_rs_early_alloc(size, 8, false).cast::<SaveArea>(),
+            bindings::vmcore_rs_early_alloc(PAGE_SIZE, PAGE_SIZE, true).cast::<u8>(),
         )
     };
     if areas.is_null() || page.is_null() {
@@ -209,7 +210,7 @@ pub extern "C" fn vmcore_rs_save_cpus() {
     // (integers only) is valid.
     let areas = unsafe { core::slice::from_raw_parts_mut(areas, count) };
     // SAFETY: `page` is memblock memory, which is in the identity mapping.
-    let status_pa = unsafe { bindings::vmcore_rs_pa(page.cast()) };
+    let status_pa = unsafe { bindings::virt_to_phys(page.cast()) };
     let has_vx = crate::has_vx();
 
     let mut next = 1;
@@ -280,13 +281,11 @@ pub extern "C" fn vmcore_rs_save_boot_cpu() {
         return;
     };
     if crate::has_vx() {
-        // SAFETY: `boot_cpu_vector_save_area` is init data of 32 vector
-        // registers (512 bytes) written by `early.c` before this runs and
-        // not written again.
-        let vxrs = unsafe {
-            &*core::ptr::addr_of!(bindings::boot_cpu_vector_save_area)
-                .cast::<[u8; SaveArea::REGS_LEN]>()
-        };
+        // SAFETY: `vmcore_rs_boot_cpu_vxrs()` is `boot_cpu_vector_save_area`,
+        // init data of 32 vector registers (512 bytes) written by `early.c`
+        // before this runs (from `setup_arch()`) and not written again.
+        let vxrs =
+            unsafe { &*bindings::vmcore_rs_boot_cpu_vxrs().cast::<[u8; SaveArea::REGS_LEN]>() };
         areas[0].add_vxrs(vxrs);
     }
     match oldmem::mode() {

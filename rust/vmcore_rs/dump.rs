@@ -10,11 +10,11 @@
 //! Reference: `elfcorehdr_alloc()` in `arch/s390/kernel/crash_dump.c` and
 //! `parse_crash_elf64_headers()` in `fs/proc/vmcore.c`.
 
-use crate::{bindings, cpus, file, hsa, oldmem};
+use crate::{cpus, file, hsa, oldmem};
 use core::fmt;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
-use kernel::{c_str, prelude::*};
+use kernel::{bindings, c_str, prelude::*};
 use s390_vmcore::{
     os_info, vmcoreinfo_from_lowcore, DumpFile, DumpSpec, InRanges, OldMem, OldMemMode, Omission,
     OsInfo, OsInfoError, OsInfoStatus, PhysRange, Segment, TrustReport, VmcoreinfoSource,
@@ -79,7 +79,7 @@ impl UserBuf {
     fn new(len: usize) -> Result<Self> {
         // SAFETY: `vmalloc_user()` may be called in process context with
         // any size; it returns zeroed memory or null, checked below.
-        let ptr = unsafe { bindings::vmcore_rs_vmalloc_user(len) }.cast::<u8>();
+        let ptr = unsafe { bindings::vmalloc_user(len) }.cast::<u8>();
         let ptr = core::ptr::NonNull::new(ptr).ok_or(ENOMEM)?;
         // INVARIANT: `ptr` was just allocated with `len` bytes.
         Ok(Self { ptr, len })
@@ -402,21 +402,11 @@ fn for_each_range(mode: OldMemMode, mut f: impl FnMut(PhysRange)) {
     let mut idx: u64 = 0;
     loop {
         let (mut start, mut end) = (0u64, 0u64);
-        // SAFETY: `physmem` is memblock's table of all physical memory,
-        // kept during init (we run from an initcall); `exclude` is a valid
-        // table of one region that lives across the call.
-        unsafe {
-            bindings::__next_mem_range(
-                &mut idx,
-                bindings::NUMA_NO_NODE,
-                bindings::memblock_flags_MEMBLOCK_NONE,
-                core::ptr::addr_of_mut!(bindings::physmem),
-                &mut exclude,
-                &mut start,
-                &mut end,
-                core::ptr::null_mut(),
-            )
-        };
+        // SAFETY: `__next_physmem_range()` walks memblock's table of all
+        // physical memory (`physmem`), kept during init (we run from an
+        // initcall); `exclude` is a valid table of one region that lives
+        // across the call.
+        unsafe { bindings::__next_physmem_range(&mut idx, &mut exclude, &mut start, &mut end) };
         if idx == u64::MAX {
             break;
         }

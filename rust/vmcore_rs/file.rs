@@ -17,8 +17,8 @@
 //! Reference: `read_vmcore()`, `mmap_vmcore()`, `proc_vmcore_ops` in
 //! `fs/proc/vmcore.c`.
 
-use crate::{bindings, dump, oldmem::IterTarget};
-use kernel::{c_str, ffi, prelude::*};
+use crate::{dump, oldmem::IterTarget};
+use kernel::{bindings, c_str, ffi, prelude::*};
 use s390_vmcore::{read_dump, CopyStop, Piece, Source, PAGE_SIZE};
 
 /// log2 of [`PAGE_SIZE`].
@@ -50,7 +50,7 @@ unsafe extern "C" fn read_iter(iocb: *mut bindings::kiocb, iter: *mut bindings::
         return EINVAL.to_errno() as isize;
     };
     // SAFETY: `iter` is a valid `iov_iter`.
-    let left = unsafe { bindings::vmcore_rs_iov_iter_count(iter) } as u64;
+    let left = unsafe { bindings::iov_iter_count(iter) } as u64;
     let (done, stop) = read_dump(
         &dump.file(),
         &mut IterTarget::new(iter, dump.mode),
@@ -83,23 +83,22 @@ impl LockedPage {
     unsafe fn find_or_create(mapping: *mut bindings::address_space, index: usize) -> Option<Self> {
         // SAFETY: `mapping` is valid by the function's contract; the call
         // may sleep, as a fault handler may.
-        let page = unsafe {
-            bindings::vmcore_rs_find_or_create_page(mapping, index, kernel::bindings::GFP_KERNEL)
-        };
+        let page = unsafe { bindings::find_or_create_page(mapping, index, bindings::GFP_KERNEL) };
         // INVARIANT: `find_or_create_page()` returns the page locked, with
         // a reference for us, or null.
         core::ptr::NonNull::new(page).map(LockedPage)
     }
 
     fn is_uptodate(&self) -> bool {
-        // SAFETY: By the type invariant the page is valid.
-        unsafe { bindings::vmcore_rs_page_uptodate(self.0.as_ptr()) }
+        // SAFETY: By the type invariant the page is valid (`PageUptodate()`).
+        unsafe { bindings::folio_test_uptodate(bindings::page_folio(self.0.as_ptr())) }
     }
 
     /// Marks the page's contents valid: only once it is filled.
     fn set_uptodate(&self) {
-        // SAFETY: By the type invariant the page is valid and locked by us.
-        unsafe { bindings::vmcore_rs_set_page_uptodate(self.0.as_ptr()) }
+        // SAFETY: By the type invariant the page is valid and locked by us
+        // (`SetPageUptodate()`).
+        unsafe { bindings::folio_mark_uptodate(bindings::page_folio(self.0.as_ptr())) }
     }
 
     /// Fills the page with the dump's page at file offset `pos`.
@@ -109,7 +108,7 @@ impl LockedPage {
         const PAGE: usize = PAGE_SIZE as usize;
         // SAFETY: By the type invariant the page is valid; a page-cache
         // page of this kernel is in the identity mapping.
-        let buf = unsafe { bindings::vmcore_rs_page_address(self.0.as_ptr()) };
+        let buf = unsafe { bindings::page_address(self.0.as_ptr()) };
         let kvec = bindings::kvec {
             iov_base: buf,
             iov_len: PAGE,
@@ -143,7 +142,7 @@ impl Drop for LockedPage {
         // reference, given up here, once.
         unsafe {
             bindings::unlock_page(self.0.as_ptr());
-            bindings::vmcore_rs_put_page(self.0.as_ptr());
+            bindings::put_page(self.0.as_ptr());
         }
     }
 }
@@ -180,7 +179,7 @@ unsafe extern "C" fn fault(vmf: *mut bindings::vm_fault) -> bindings::vm_fault_t
     if !page.is_uptodate() {
         if let Err(e) = page.fill(dump, (index as u64) << PAGE_SHIFT) {
             // SAFETY: `vmf_error()` only maps the errno to a fault code.
-            return unsafe { bindings::vmcore_rs_vmf_error(e.to_errno()) };
+            return unsafe { bindings::vmf_error(e.to_errno()) };
         }
         page.set_uptodate();
     }
@@ -251,7 +250,7 @@ unsafe extern "C" fn mmap(
     }
     // SAFETY: `vma` is valid and we hold `mmap_lock` for writing.
     unsafe {
-        bindings::vmcore_rs_vm_flags_mod(
+        bindings::vm_flags_mod(
             vma,
             vm_flags(bindings::VM_MIXEDMAP),
             vm_flags(bindings::VM_MAYWRITE | bindings::VM_MAYEXEC),

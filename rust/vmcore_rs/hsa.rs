@@ -28,11 +28,10 @@
 //! Reference: `memcpy_hsa_iter()` in `drivers/s390/char/zcore.c`,
 //! `sclp_sdias_copy()` in `drivers/s390/char/sclp_sdias.c`.
 
-use crate::bindings;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
-use kernel::prelude::*;
 use kernel::sync::{new_mutex, Mutex};
+use kernel::{bindings, prelude::*};
 use s390_vmcore::{
     CopyStop, HsaWindow, OldMemMode, HSA_MULTI_FAILURES_MAX, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES,
     PAGE_SIZE,
@@ -231,9 +230,9 @@ fn copy_to_iter_nofault(src: &[u8], iter: &mut bindings::iov_iter) -> usize {
     // sleeps; a fault of the user destination ends the copy short.
     // SAFETY: `src` is valid for `src.len()` bytes, `iter` is an `iov_iter`.
     unsafe {
-        bindings::vmcore_rs_pagefault_disable();
-        let n = bindings::vmcore_rs_copy_to_iter(src.as_ptr().cast(), src.len(), iter);
-        bindings::vmcore_rs_pagefault_enable();
+        bindings::pagefault_disable();
+        let n = bindings::copy_to_iter(src.as_ptr().cast(), src.len(), iter);
+        bindings::pagefault_enable();
         n
     }
 }

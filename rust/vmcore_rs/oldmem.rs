@@ -31,10 +31,10 @@
 //! Reference: `copy_oldmem_iter()` in `arch/s390/kernel/crash_dump.c`,
 //! `memcpy_hsa_iter()` in `drivers/s390/char/zcore.c`.
 
-use crate::{bindings, hsa};
+use crate::hsa;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::alloc::KVec;
-use kernel::{prelude::*, workqueue};
+use kernel::{bindings, prelude::*, workqueue};
 use s390_vmcore::{
     copy_oldmem, mapping_pieces, oldmem_mapping, CopyStop, CopyTarget, MapPages, OldMem,
     OldMemMode, PhysRange,
@@ -54,7 +54,7 @@ fn kdump_area() -> Option<(u64, u64)> {
 fn is_ipl_type_dump() -> bool {
     // SAFETY: The IPL type is set up by `setup_arch()` before anything of
     // this crate runs and only read afterwards.
-    unsafe { bindings::vmcore_rs_is_ipl_type_dump() }
+    unsafe { bindings::is_ipl_type_dump() }
 }
 
 /// Whether this is a dump kernel, kdump or stand-alone dump: C's
@@ -132,8 +132,7 @@ impl CopyTarget for IterTarget<'_> {
     fn copy_header(&mut self, src: &[u8]) -> u64 {
         // SAFETY: `src` is valid for reads of `src.len()` bytes; `iter` is
         // a valid `iov_iter` (it is borrowed for as long as `self` lives).
-        let n =
-            unsafe { bindings::vmcore_rs_copy_to_iter(src.as_ptr().cast(), src.len(), self.iter) };
+        let n = unsafe { bindings::copy_to_iter(src.as_ptr().cast(), src.len(), self.iter) };
         n as u64
     }
 
@@ -142,7 +141,7 @@ impl CopyTarget for IterTarget<'_> {
         // nothing); a page fill holds the page lock and the test HSA's
         // fetch the reader's mutex, both sleeping locks.
         // SAFETY: `cond_resched()` may sleep: no spinlock is held here.
-        unsafe { bindings::vmcore_rs_cond_resched() };
+        unsafe { bindings::cond_resched() };
     }
 }
 
@@ -295,10 +294,10 @@ fn mapping(end: u64, cap: u64) -> (u64, Option<(u64, u64)>) {
         (
             bindings::vm_layout.identity_size as u64,
             bindings::max_mappable as u64,
-            bindings::vmcore_rs_totalram_pages() as u64,
-            bindings::vmcore_rs_machine_has_edat1(),
-            bindings::vmcore_rs_machine_has_edat2(),
-            bindings::vmcore_rs_debug_pagealloc_enabled(),
+            bindings::totalram_pages() as u64,
+            bindings::MACHINE_HAS_EDAT1(),
+            bindings::MACHINE_HAS_EDAT2(),
+            bindings::debug_pagealloc_enabled(),
         )
     };
     let map_pages = if !edat1 || debug {
@@ -317,7 +316,7 @@ fn mapping(end: u64, cap: u64) -> (u64, Option<(u64, u64)>) {
 /// Test kernel only: tries to change the byte of old memory at physical
 /// `paddr` through the mapping of [`map_real_memory`], as a stray write of
 /// this kernel would, with `copy_to_kernel_nofault()`; called by the
-/// debugfs file `vmcore_rs/write_oldmem` in `rust/test.c`.
+/// debugfs file `vmcore_rs/write_oldmem` in `test.c`.
 ///
 /// Waits (up to 10 s) for the mapping of [`map_real_memory_in_background`]
 /// first. Returns `-EFAULT` when the write faulted (the mapping is
@@ -332,7 +331,7 @@ pub extern "C" fn vmcore_rs_test_write_oldmem(paddr: u64) -> kernel::ffi::c_int 
     }
     // SAFETY: `paddr` lies in the identity mapping of old memory (checked
     // above), which is readable for as long as this kernel runs.
-    let dst = unsafe { bindings::vmcore_rs_va(paddr as usize) }.cast::<u8>();
+    let dst = unsafe { bindings::phys_to_virt(paddr as usize) }.cast::<u8>();
     // SAFETY: As above; a volatile read because the write below may change
     // the byte behind the compiler's back.
     let byte = !unsafe { dst.read_volatile() };
@@ -363,7 +362,7 @@ fn test_mapped() -> (u64, u64) {
 /// Test kernel only: maps the first page of what [`map_real_memory`]
 /// mapped once more with `vmem_add_mapping_ro()`, which must refuse
 /// (`-EEXIST`, patch 0007) rather than leave the entry as it is; called
-/// by the debugfs file `vmcore_rs/write_oldmem` in `rust/test.c`.
+/// by the debugfs file `vmcore_rs/write_oldmem` in `test.c`.
 ///
 /// Returns what `vmem_add_mapping_ro()` returned, or `-ENODEV` when
 /// nothing is mapped.
@@ -380,7 +379,7 @@ pub extern "C" fn vmcore_rs_test_remap_oldmem() -> kernel::ffi::c_int {
 }
 
 /// Test kernel only: [`test_mapped`] into `*start` and `*end`, for the
-/// debugfs file `vmcore_rs/write_oldmem` in `rust/test.c`.
+/// debugfs file `vmcore_rs/write_oldmem` in `test.c`.
 ///
 /// # Safety
 ///
@@ -416,8 +415,8 @@ fn copy_real(iter: &mut bindings::iov_iter, paddr: u64, len: u64) -> u64 {
     // memory (checked above), so `src` is readable for `len` bytes for as
     // long as this kernel runs; `iter` is a valid `iov_iter`.
     unsafe {
-        let src = bindings::vmcore_rs_va(paddr as usize);
-        bindings::vmcore_rs_copy_to_iter(src, len as usize, iter) as u64
+        let src = bindings::phys_to_virt(paddr as usize);
+        bindings::copy_to_iter(src, len as usize, iter) as u64
     }
 }
 

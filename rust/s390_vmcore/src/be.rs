@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Big-endian fields of fixed-size records.
 //!
 //! Every structure of the dump (ELF header, program and note headers, the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! ELF64 big-endian structures and constants used in the s390x vmcore.
 //!
 //! Sources: the ELF gABI (System V ABI, "Object Files" chapter), the s390x

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Reading the HSA through SDIAS in requests of many blocks.
 //!
 //! For a stand-alone (zfcp/NVMe) dump the firmware saved old memory

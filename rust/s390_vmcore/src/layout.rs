@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The final `/proc/vmcore` file layout, as user space reads it from the C
 //! implementation (`arch/s390/kernel/crash_dump.c` `elfcorehdr_alloc()`
 //! followed by the transformation in `fs/proc/vmcore.c`
@@ -897,7 +899,8 @@ mod tests {
             prop_assert_eq!(ph.len(), l.nsegments + 1);
             prop_assert_eq!(ph[0], (4, 0, l.notes_offset as u64, 0, 0,
                                     l.notes_size as u64, l.notes_size as u64, 4));
-            prop_assert_eq!(l.notes_offset as u64, (64 + 56 * ph.len() as u64).div_ceil(4096) * 4096);
+            let headers = 64 + 56 * ph.len() as u64;
+            prop_assert_eq!(l.notes_offset as u64, headers.div_ceil(4096) * 4096);
             let mut expect_off = l.header_len as u64;
             for (p, s) in ph[1..].iter().zip(segs.iter()) {
                 prop_assert_eq!(p.0, 1);

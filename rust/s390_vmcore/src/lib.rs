@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Pure logic of the s390x `/proc/vmcore` crash-dump file.
 //!
 //! This crate computes, in the dump kernel's own memory, the exact file that
@@ -108,15 +110,25 @@ impl Error {
     /// The positive Linux error number for this error (asm-generic values,
     /// which s390 uses); the kernel glue returns its negation.
     ///
-    /// | error | errno | why |
-    /// |---|---|---|
-    /// | [`Read`](Error::Read) | `EIO` (5) | an I/O error of the old-memory source, as C `/proc/vmcore` returns for a failed HSA read |
-    /// | [`Invalid`](Error::Invalid) | `EINVAL` (22) | inconsistent data, as C `fs/proc/vmcore.c` returns for a damaged ELF header |
-    /// | [`TooBig`](Error::TooBig) | `E2BIG` (7) | a size over a limit, the kernel's usual number for that (bpf, perf attribute sizes) |
-    /// | [`Overflow`](Error::Overflow) | `EOVERFLOW` (75) | "value too large for defined data type": an address or size that does not fit 64 bits |
-    /// | [`BufferTooSmall`](Error::BufferTooSmall) | `ERANGE` (34) | what `getxattr(2)` and `getcwd(2)` return for a buffer that is too small |
-    /// | [`OutsideMemory`](Error::OutsideMemory) | `EFAULT` (14) | "bad address": a pointer found in old memory that points outside it, as C `copy_oldmem_kernel()` fails for an unreadable old address |
-    /// | [`Internal`](Error::Internal) | `ENOTRECOVERABLE` (131) | "state not recoverable": no input explains it and a retry cannot help; no other path of `/proc/vmcore` returns it, so it reads as the kernel bug it is |
+    /// - [`Read`](Error::Read): `EIO` (5), an I/O error of the old-memory
+    ///   source, as C `/proc/vmcore` returns for a failed HSA read;
+    /// - [`Invalid`](Error::Invalid): `EINVAL` (22), inconsistent data, as
+    ///   C `fs/proc/vmcore.c` returns for a damaged ELF header;
+    /// - [`TooBig`](Error::TooBig): `E2BIG` (7), a size over a limit, the
+    ///   kernel's usual number for that (bpf, perf attribute sizes);
+    /// - [`Overflow`](Error::Overflow): `EOVERFLOW` (75), "value too large
+    ///   for defined data type": an address or size that does not fit 64
+    ///   bits;
+    /// - [`BufferTooSmall`](Error::BufferTooSmall): `ERANGE` (34), what
+    ///   `getxattr(2)` and `getcwd(2)` return for a buffer that is too
+    ///   small;
+    /// - [`OutsideMemory`](Error::OutsideMemory): `EFAULT` (14), "bad
+    ///   address": a pointer found in old memory that points outside it, as
+    ///   C `copy_oldmem_kernel()` fails for an unreadable old address;
+    /// - [`Internal`](Error::Internal): `ENOTRECOVERABLE` (131), "state not
+    ///   recoverable": no input explains it and a retry cannot help; no
+    ///   other path of `/proc/vmcore` returns it, so it reads as the kernel
+    ///   bug it is.
     pub const fn errno(self) -> i32 {
         match self {
             Error::Read => 5,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! ELF notes of the s390x vmcore: the `NT_PRPSINFO` note, the per-CPU
 //! register notes and the `VMCOREINFO` note, byte for byte as
 //! `arch/s390/kernel/crash_dump.c` (`notes_init()`, `fill_cpu_elf_notes()`,
@@ -43,7 +45,8 @@ pub const NT_VMCOREINFO: u32 = 0;
 pub const NAME_CORE: &[u8] = b"CORE";
 /// Note name of the s390 register notes (`crash_dump.c` `nt_name()`), without NUL.
 pub const NAME_LINUX: &[u8] = b"LINUX";
-/// Note name of the vmcoreinfo note (`VMCOREINFO_NOTE_NAME`, `include/linux/vmcore_info.h`), without NUL.
+/// Note name of the vmcoreinfo note (`VMCOREINFO_NOTE_NAME`,
+/// `include/linux/vmcore_info.h`), without NUL.
 pub const NAME_VMCOREINFO: &[u8] = b"VMCOREINFO";
 
 /// `sizeof(struct elf_prstatus)` on s390x: 336 bytes.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Addressing of the crashed system's memory (`arch/s390/kernel/crash_dump.c`
 //! `copy_oldmem_iter()`, `remap_oldmem_pfn_range_kdump()`,
 //! `remap_oldmem_pfn_range_zfcpdump()`).
@@ -1325,12 +1327,18 @@ pub(crate) mod tests {
         }
 
         #[test]
-        fn pieces_match_c_bytewise(mode in arb_mode(), paddr in 0u64..0x20000, len in 0u64..0x20000) {
+        fn pieces_match_c_bytewise(
+            mode in arb_mode(),
+            paddr in 0u64..0x20000,
+            len in 0u64..0x20000,
+        ) {
             let bounds: Vec<u64> = match mode {
                 OldMemMode::Real => vec![],
                 OldMemMode::Hsa { hsa_size } => vec![hsa_size],
                 OldMemMode::Kdump { start, size } => vec![start, size, start + size],
-                OldMemMode::HsaKdump { hsa_size, start, size } => vec![hsa_size, start, size, start + size],
+                OldMemMode::HsaKdump { hsa_size, start, size } => {
+                    vec![hsa_size, start, size, start + size]
+                }
             };
             let end = paddr + len;
             let mut at = paddr;
@@ -1352,11 +1360,18 @@ pub(crate) mod tests {
         }
 
         #[test]
-        fn page_reads_equal_c(mode in arb_mode(), page in 0u64..64, off in 0u64..4096, len in 1u64..4096) {
+        fn page_reads_equal_c(
+            mode in arb_mode(),
+            page in 0u64..64,
+            off in 0u64..4096,
+            len in 1u64..4096,
+        ) {
             // C reads page by page; for page-aligned boundaries our first
             // piece is exactly C's first piece.
             let mode = match mode {
-                OldMemMode::Kdump { start, size } => OldMemMode::Kdump { start: start & !0xfff, size: size & !0xfff },
+                OldMemMode::Kdump { start, size } => {
+                    OldMemMode::Kdump { start: start & !0xfff, size: size & !0xfff }
+                }
                 OldMemMode::Hsa { hsa_size } => OldMemMode::Hsa { hsa_size: hsa_size & !0xfff },
                 OldMemMode::HsaKdump { hsa_size, start, size } => OldMemMode::HsaKdump {
                     hsa_size: hsa_size & !0xfff, start: start & !0xfff, size: size & !0xfff },
@@ -1365,7 +1380,9 @@ pub(crate) mod tests {
             let len = core::cmp::min(len, 4096 - off);
             let src = page * 4096 + off;
             let c_mode = match mode {
-                OldMemMode::HsaKdump { hsa_size, .. } if src < hsa_size => OldMemMode::Hsa { hsa_size },
+                OldMemMode::HsaKdump { hsa_size, .. } if src < hsa_size => {
+                    OldMemMode::Hsa { hsa_size }
+                }
                 OldMemMode::HsaKdump { start, size, .. } => OldMemMode::Kdump { start, size },
                 m => m,
             };
@@ -1377,7 +1394,8 @@ pub(crate) mod tests {
                 OldMemMode::Hsa { .. } => (Source::Real { paddr: src }, len),
                 OldMemMode::Kdump { start, size } => {
                     if src.wrapping_sub(start) < size {
-                        (Source::Real { paddr: src - start }, core::cmp::min(len, size - (src - start)))
+                        let n = core::cmp::min(len, size - (src - start));
+                        (Source::Real { paddr: src - start }, n)
                     } else if src < size {
                         (Source::Real { paddr: src + start }, core::cmp::min(len, size - src))
                     } else {
@@ -1409,7 +1427,8 @@ pub(crate) mod tests {
                 None => prop_assert_eq!(copied, len),
                 Some(CopyStop::Destination) => prop_assert_eq!(t.dest.len(), room),
                 Some(CopyStop::Source) => {
-                    let unreadable = matches!(c_byte(mode, next), Source::Hsa { offset } if offset >= hsa_ok);
+                    let unreadable =
+                        matches!(c_byte(mode, next), Source::Hsa { offset } if offset >= hsa_ok);
                     prop_assert!(unreadable);
                 }
             }
@@ -1430,7 +1449,8 @@ pub(crate) mod tests {
             let (copied, stop) = read_dump(&f, &mut t, pos, len);
             prop_assert_eq!(copied as usize, t.dest.len());
             for (k, &b) in t.dest.iter().enumerate() {
-                prop_assert_eq!(b, file_byte(mode, &header, &segs, pos + k as u64), "byte {:#x}", k);
+                let want = file_byte(mode, &header, &segs, pos + k as u64);
+                prop_assert_eq!(b, want, "byte {:#x}", k);
             }
             let want = core::cmp::min(len, size.saturating_sub(pos));
             match stop {

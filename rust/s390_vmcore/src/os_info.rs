@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The crashed system's `os_info` page (`arch/s390/kernel/os_info.c`,
 //! `arch/s390/include/asm/os_info.h`), the s390 `CKSM` checksum, and the
 //! lowcore vmcoreinfo fallback (`arch/s390/kernel/crash_dump.c`,

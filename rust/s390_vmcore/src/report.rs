@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! The trust report: what the dump kernel could and could not vouch for.
 //!
 //! At init the dump kernel logs one block of lines, all starting with
@@ -607,7 +609,8 @@ mod tests {
         let r = report(OsInfoStatus::Unusable(&why), &left);
         assert_eq!(
             format!("{r}"),
-            "trust: served from HSA 107102208 bytes, kdump swap area 0 bytes, real memory 973078528 bytes\n\
+            "trust: served from HSA 107102208 bytes, kdump swap area 0 bytes, \
+             real memory 973078528 bytes\n\
              trust: os_info unusable (checksum failed)\n\
              trust: VMCOREINFO from the lowcore note\n\
              trust: 2 CPUs saved, with vector registers\n\
@@ -631,7 +634,8 @@ mod tests {
         };
         assert_eq!(
             format!("{r}"),
-            "trust: served from HSA 0 bytes, kdump swap area 134217728 bytes, real memory 1073741824 bytes\n\
+            "trust: served from HSA 0 bytes, kdump swap area 134217728 bytes, \
+             real memory 1073741824 bytes\n\
              trust: os_info checksum valid\n\
              trust: VMCOREINFO from os_info\n\
              trust: 1 CPU saved, without vector registers\n\

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! CPU register state of the crashed system (C `struct save_area`,
 //! `arch/s390/kernel/crash_dump.c`).
 

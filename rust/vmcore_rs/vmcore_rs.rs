@@ -15,22 +15,13 @@
 //!
 //! Reference: `arch/s390/kernel/crash_dump.c`, `fs/proc/vmcore.c` (Linux 6.12).
 
-// The crate root is `vmcore_rs.rs` (the kernel builds one object per `.rs`
-// file); its modules live in `vmcore_rs/`.
-#[path = "vmcore_rs/bindings.rs"]
-mod bindings;
-#[path = "vmcore_rs/cpus.rs"]
 mod cpus;
-#[path = "vmcore_rs/dump.rs"]
 mod dump;
-#[path = "vmcore_rs/file.rs"]
 mod file;
-#[path = "vmcore_rs/hsa.rs"]
 mod hsa;
-#[path = "vmcore_rs/oldmem.rs"]
 mod oldmem;
 
-use kernel::{ffi, prelude::*};
+use kernel::{bindings, prelude::*};
 
 /// Prefix of this crate's `pr_*!` messages.
 const __LOG_PREFIX: &[u8] = b"vmcore_rs\0";
@@ -50,7 +41,7 @@ fn ktime_get() -> i64 {
 fn has_vx() -> bool {
     // SAFETY: The facility list is stored at boot, before this crate runs,
     // and only read afterwards.
-    unsafe { bindings::vmcore_rs_facility_installed(129) }
+    unsafe { bindings::test_facility(129) != 0 }
 }
 
 /// The kernel error for an error of the `s390_vmcore` crate: the one place
@@ -93,14 +84,14 @@ pub extern "C" fn vmcore_rs_map_oldmem() {
 
 /// Test kernel only: builds the ELF core header again and compares it with
 /// the one served (`dump::rebuild`); called by the debugfs file
-/// `vmcore_rs/rebuild` in `rust/test.c`.
+/// `vmcore_rs/rebuild` in `test.c`.
 ///
 /// Returns 0 or a negative errno: `-ENOMEM` (an allocation failed),
 /// `-ENODEV` (no dump), `-EINVAL` (the header differs), or the crate's
 /// errno when the header cannot be built ([`to_kernel`]).
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 #[no_mangle]
-pub extern "C" fn vmcore_rs_test_rebuild() -> ffi::c_int {
+pub extern "C" fn vmcore_rs_test_rebuild() -> kernel::ffi::c_int {
     match dump::rebuild() {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
@@ -109,19 +100,19 @@ pub extern "C" fn vmcore_rs_test_rebuild() -> ffi::c_int {
 
 /// Test kernel only: the size in bytes of the HSA window buffer, after
 /// allocating it again as at boot when `realloc` (`hsa::test_realloc`);
-/// called by the debugfs file `vmcore_rs/hsa_window` in `rust/test.c`.
+/// called by the debugfs file `vmcore_rs/hsa_window` in `test.c`.
 ///
 /// Returns the size, 0 without an HSA, or `-ENOMEM` (the old buffer is
 /// kept).
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 #[no_mangle]
-pub extern "C" fn vmcore_rs_test_hsa_window(realloc: bool) -> ffi::c_long {
+pub extern "C" fn vmcore_rs_test_hsa_window(realloc: bool) -> kernel::ffi::c_long {
     if !realloc {
-        return hsa::test_window_bytes() as ffi::c_long;
+        return hsa::test_window_bytes() as kernel::ffi::c_long;
     }
     match hsa::test_realloc() {
-        Ok(bytes) => bytes as ffi::c_long,
+        Ok(bytes) => bytes as kernel::ffi::c_long,
         Err(e) if e == ENODEV => 0,
-        Err(e) => e.to_errno() as ffi::c_long,
+        Err(e) => e.to_errno() as kernel::ffi::c_long,
     }
 }

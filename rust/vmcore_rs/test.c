@@ -20,6 +20,7 @@
 #include <linux/elf.h>
 #include <linux/init.h>
 #include <linux/kstrtox.h>
+#include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/pfn.h>
 #include <linux/sizes.h>
@@ -30,9 +31,9 @@
 #include <asm/ipl.h>
 #include <asm/os_info.h>
 #include <asm/setup.h>
-#include "vmcore_rs.h"
+#include <asm/vmcore.h>
 
-static unsigned long vmcore_rs_test_hsa __initdata;
+static unsigned long vmcore_rs_test_hsa;
 
 static int __init vmcore_rs_test_hsa_setup(char *arg)
 {
@@ -41,12 +42,12 @@ static int __init vmcore_rs_test_hsa_setup(char *arg)
 }
 early_param("vmcore_rs_test_hsa", vmcore_rs_test_hsa_setup);
 
-unsigned long __init vmcore_rs_test_hsa_size(void)
+unsigned long vmcore_rs_test_hsa_size(void)
 {
 	return vmcore_rs_test_hsa;
 }
 
-static unsigned long vmcore_rs_test_map_cap_addr __initdata;
+static unsigned long vmcore_rs_test_map_cap_addr;
 
 static int __init vmcore_rs_test_map_cap_setup(char *arg)
 {
@@ -55,7 +56,7 @@ static int __init vmcore_rs_test_map_cap_setup(char *arg)
 }
 early_param("vmcore_rs_test_map_cap", vmcore_rs_test_map_cap_setup);
 
-unsigned long __init vmcore_rs_test_map_cap(void)
+unsigned long vmcore_rs_test_map_cap(void)
 {
 	return vmcore_rs_test_map_cap_addr;
 }
@@ -90,7 +91,7 @@ static int __init vmcore_rs_test_corrupt_setup(char *arg)
 early_param("vmcore_rs_test_corrupt", vmcore_rs_test_corrupt_setup);
 
 static struct {
-	Elf64_Nhdr nhdr;
+	struct elf64_note nhdr;
 	char name[12];
 	u8 desc[8];
 } vmcore_rs_bad_note __aligned(8) = {

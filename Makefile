@@ -50,7 +50,9 @@ series: $(BUILD)/.series-done
 
 $(BUILD)/.series-done: $(BUILD)/.setup-done scripts/series.sh patches/series \
 		patches/cover-letter $(wildcard patches/*.patch) \
-		$(shell git -C $(TOP) ls-files rust/vmcore_rs rust/s390_vmcore/src 2>/dev/null)
+		/usr/src/linux-source-6.12.tar.xz \
+		$(shell git -C $(TOP) ls-files $(shell awk '$$1 == "files" {print $$2}' \
+			$(TOP)/patches/series) 2>/dev/null)
 	scripts/series.sh $(BUILD) $(OUT)
 	touch $@
 
@@ -201,7 +203,7 @@ check: setup
 	scripts/check.sh
 
 clean:
-	rm -rf $(OUT) $(BUILD)/kernel-*
+	rm -rf $(OUT) $(BUILD)/kernel-* $(BUILD)/.series-done
 
 distclean:
 	rm -rf $(OUT) $(BUILD)

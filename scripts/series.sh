@@ -7,7 +7,9 @@
 # 1. BUILD_DIR/series-git: Debian's /usr/src/linux-source-6.12.tar.xz as
 #    one commit, tag "base" (made once per version of the package).
 # 2. There, branch vmcore-rs from base: each patch of patches/series with
-#    git am, and the files of its "files SRC DST" lines added to it. Then
+#    git am, and the files of its "files SRC DST [!GLOB]" lines added to it
+#    (the files git tracks under SRC but those whose path below SRC matches
+#    GLOB; an untracked file there fails the run). Then
 #    OUT_DIR/series/: git format-patch of the branch, with the cover letter
 #    patches/cover-letter (its first paragraph is the subject).
 # 3. The proof that the series applies: back at base, git am of
@@ -50,20 +52,28 @@ if [ "$(cat "$repo/.git/vmcore-rs-base" 2>/dev/null)" != "$ver" ]; then
 fi
 cd "$repo"
 
-# 2. The series, from patches/series.
+# 2. The series, from patches/series. Nothing of an earlier run stays: an
+#    interrupted git am, or patches a failed run would leave to be checked.
+rm -rf "$out/series"
+git am --abort >/dev/null 2>&1 || true
 git checkout -q -f -B vmcore-rs base
 git clean -q -f -d -x
 n=0
-while read -r what src dst; do
+while read -r what src dst except; do
 	case "$what" in
 	'' | '#'*) continue ;;
 	files)
 		[ $n -gt 0 ] || die "patches/series: 'files' before the first patch"
+		untracked=$(command git -C "$top" ls-files --others --exclude-standard -- "$src")
+		[ -z "$untracked" ] || die "untracked in $src (git add them): $(echo $untracked)"
 		files=$(command git -C "$top" ls-files -- "$src")
 		[ -n "$files" ] || die "patches/series: git tracks no files in $src"
 		while read -r f; do
-			mkdir -p "$dst/$(dirname "${f#"$src"/}")"
-			cp "$top/$f" "$dst/${f#"$src"/}" || die "copying $f"
+			rel=${f#"$src"/}
+			# shellcheck disable=SC2053 # the exception is a glob
+			[ -n "$except" ] && [[ $rel == ${except#!} ]] && continue
+			mkdir -p "$dst/$(dirname "$rel")"
+			cp "$top/$f" "$dst/$rel" || die "copying $f"
 		done <<<"$files"
 		git add -f -- "$dst"
 		git commit -q --amend --no-edit || die "adding $src to the patch"
@@ -77,7 +87,6 @@ while read -r what src dst; do
 done < "$top/patches/series"
 gen=$(git rev-parse HEAD)
 
-rm -rf "$out/series"
 git config branch.vmcore-rs.description "$(cat "$top/patches/cover-letter")"
 git format-patch -q --cover-letter --cover-from-description=subject \
 	--base=base -o "$out/series" base..vmcore-rs || die "git format-patch"

@@ -247,9 +247,9 @@ pub extern "C" fn vmcore_rs_save_cpus() {
         areas[next] = sa;
         next += 1;
     });
-    // SAFETY: `page` came from memblock with this size, and no CPU stores
-    // into it any more.
-    unsafe { bindings::memblock_free(page.cast(), PAGE_SIZE) };
+    // SAFETY: `page` came from `vmcore_rs_early_alloc()` with this size,
+    // and no CPU stores into it any more.
+    unsafe { bindings::vmcore_rs_early_free(page.cast(), PAGE_SIZE) };
     put_pending(&mut areas[..next]);
 
     // Without the C /proc/vmcore nobody else resets the system, which puts

@@ -361,7 +361,7 @@ fn test_mapped() -> (u64, u64) {
 
 /// Test kernel only: maps the first page of what [`map_real_memory`]
 /// mapped once more with `vmem_add_mapping_ro()`, which must refuse
-/// (`-EEXIST`, patch 0007) rather than leave the entry as it is; called
+/// (`-EEXIST`) rather than leave the entry as it is; called
 /// by the debugfs file `vmcore_rs/write_oldmem` in `test.c`.
 ///
 /// Returns what `vmem_add_mapping_ro()` returned, or `-ENODEV` when

@@ -41,7 +41,7 @@ fn ktime_get() -> i64 {
 fn has_vx() -> bool {
     // SAFETY: The facility list is stored at boot, before this crate runs,
     // and only read afterwards.
-    unsafe { bindings::test_facility(129) != 0 }
+    unsafe { bindings::test_facility(129) }
 }
 
 /// The kernel error for an error of the `s390_vmcore` crate: the one place

@@ -517,7 +517,7 @@ TEST_F(vmcore, oldmem_read_only)
 	EXPECT_EQ(-1, pwrite(fd, addr, len, 0)) TH_LOG("the write to old memory at %s went through", addr);
 	EXPECT_EQ(EFAULT, errno) TH_LOG("write_oldmem %s: %s", addr, strerror(errno));
 	/*
-	 * Mapping a mapped page again read-only is refused (patch 0007), not
+	 * Mapping a mapped page again read-only is refused (patches/0005, vmem_add_mapping_ro()), not
 	 * taken as done with the entry left as it was; the page stays
 	 * read-only.
 	 */

@@ -6,17 +6,23 @@
 #   1. the shipped configuration: the product kernel (ours) against the
 #      product-c kernel (the C implementation, same configuration
 #      otherwise), each in its own boots, in ABBA order (--shipped RUN_DIR
-#      ..., named shipped-N-KERNEL);
-#   2. the test kernel: ours (/proc/vmcore_rs) and C (/proc/vmcore) in the
+#      ..., named shipped-N-KERNEL): read() and mmap() against C and
+#      against the ceilings of the same boot, makedumpfile as users run
+#      it, dd of the dump to three sinks beside the sinks' own speed, the
+#      initcalls and the background mapping;
+#   2. parallel readers (--parallel RUN_DIR ..., a dump kernel with 2 CPUs):
+#      one reader against two, makedumpfile --num-threads 2;
+#   3. the test kernel: ours (/proc/vmcore_rs) and C (/proc/vmcore) in the
 #      same boot (--same-boot RUN_DIR);
-#   3. the HSA through SDIAS (--hsa RUN_DIR), the host benchmarks (--host),
+#   4. the HSA through SDIAS (--hsa RUN_DIR), the host benchmarks (--host),
 #      the zfcpdump kernel sizes (--sizes).
 # What the dump kernels measured is in RUN_DIR/guest/bench.txt and
 # RUN_DIR/guest/dmesg-dump.txt. Every figure is the median of its samples
 # with their spread (min-max); a ratio's spread pairs the extremes
-# (min ours / max C .. max ours / min C). It fails (exit 1) when a timed
-# read did not return the whole file, when checksums of the same data
-# differ, or when makedumpfile failed or wrote nothing.
+# (min x / max y .. max x / min y), and each is labelled x/y (ours/C,
+# ours/ceiling_memcpy, ...). It fails (exit 1) when a timed read did not
+# return the whole file, when checksums of the same data differ, or when
+# makedumpfile failed or wrote nothing.
 
 import argparse
 import json
@@ -30,13 +36,21 @@ READS = [
     ("read-1m", "read(), 1 MiB buffers"),
     ("read-4k", "read(), 4 KiB buffers (first 512 MiB)"),
     ("mmap", "mmap(), touch every page"),
-    ("readers-4x1m", "4 readers, 1 MiB buffers, total"),
 ]
-MDF_MODES = [
-    ("makedumpfile-mmap", "mmap (default)"),
-    ("makedumpfile-non-mmap", "--non-mmap"),
-    ("makedumpfile-threads2", "--num-threads 2"),
+# The ceilings of read(), each boot's own: memcpy() and read() of /dev/zero
+# into the same 1 MiB buffer, summed the same way; read() of a tmpfs file.
+CEILINGS = [
+    (("memcpy", "-"), "memcpy() to a 1 MiB buffer"),
+    (("read-1m", "/dev/zero"), "read() of /dev/zero, 1 MiB"),
+    (("read-1m", "/tmp/bench.file"), "read() of a tmpfs file, 1 MiB"),
 ]
+USER_MDF = [(f"mdf{o}-{m}", f"makedumpfile {o} -d 31{' --non-mmap' if m == 'non-mmap' else ''}")
+            for o in ("-l", "-c", "-E") for m in ("mmap", "non-mmap")]
+SINKS = [("vmsink", "disk (file on the host's disk)"),
+         ("vmsinkram", "disk in host memory (/dev/shm)"),
+         ("vmsinknull", "QEMU null-co (writes discarded)"),
+         ("direct-vmsinkram", "host memory, O_DIRECT, 4 MiB"),
+         ("direct-vmsinknull", "null-co, O_DIRECT, 4 MiB")]
 errors = []
 
 
@@ -50,7 +64,9 @@ class Run:
 
     def __init__(self, path):
         self.path = path
+        self.name = os.path.basename(path.rstrip("/"))
         self.samples, self.md5, self.size, self.mdf_out, self.cpu = {}, {}, {}, {}, {}
+        self.set, self.cpus, self.failed = "reads", 1, {}
         with open(f"{path}/guest/bench.txt") as f:
             for line in f:
                 m = re.match(r"(\S+) (\S+) bytes=(\d+) ns=(\d+)(?: sum=(\S+))?"
@@ -66,15 +82,24 @@ class Run:
                     self.md5[w[1]] = w[2]
                 elif len(w) == 3 and w[0] == "size":
                     self.size[w[1]] = int(w[2])
+                elif len(w) == 2 and w[0] == "set":
+                    self.set = w[1]
+                elif len(w) == 2 and w[0] == "cpus":
+                    self.cpus = int(w[1])
+                elif w and w[0] == "failed":
+                    self.failed.setdefault((w[1], w[2]), []).append(" ".join(w[3:]))
                 elif w and w[0] == "makedumpfile-out":
                     self.mdf_out[(w[1], w[2])] = line.strip()
         self.dmesg = open(f"{path}/guest/dmesg-dump.txt", errors="replace").read()
-        self.inits = {k: int(v) for k, v in re.findall(
-            r"initcall (vmcore_rs_initcall|vmcore_init)\+\S+ returned -?\d+ after (\d+) usecs",
-            self.dmesg)}
-        m = re.search(r"vmcore_rs: old memory (0x[0-9a-f]+)-(0x[0-9a-f]+) mapped in (\d+) us",
-                      self.dmesg)
-        self.map = (int(m[2], 16) - int(m[1], 16), int(m[3])) if m else None
+        # "[    1.234567] initcall NAME+0x0/0x40 returned 0 after N usecs"
+        self.inits, self.init_end = {}, {}
+        for t, k, v in re.findall(
+                r"\[\s*([\d.]+)\] initcall (vmcore_rs_initcall|vmcore_rs_late_initcall|vmcore_init)"
+                r"\+\S+ returned -?\d+ after (\d+) usecs", self.dmesg):
+            self.inits[k], self.init_end[k] = int(v), float(t)
+        m = re.search(r"\[\s*([\d.]+)\] vmcore_rs: old memory (0x[0-9a-f]+)-(0x[0-9a-f]+) "
+                      r"mapped in (\d+) us", self.dmesg)
+        self.map = (int(m[3], 16) - int(m[2], 16), int(m[4]), float(m[1])) if m else None
         m = re.search(r"vmcore_rs: dump of (\d+) bytes ready \(header built in (\d+) us\)",
                       self.dmesg)
         self.header_us = int(m[2]) if m else None
@@ -84,23 +109,25 @@ class Run:
 
     def validate(self):
         """Whole-file reads, equal sums of the same data, makedumpfile output."""
-        name = os.path.basename(self.path)
         for f in self.files():
             size = self.size.get(f)
-            check(size is not None, f"{name}: the guest recorded no size of {f}")
+            check(size is not None, f"{self.name}: the guest recorded no size of {f}")
             if size is None:
                 continue
             want = {"read-1m": size, "read-4k": min(size, 512 << 20), "mmap": 3 * size,
-                    "readers-4x1m": size}
+                    "readers-4x1m": size, "readers-1x1m": size, "readers-2x1m": size}
             for key, n in want.items():
                 for b, _, _ in self.samples.get((key, f), []):
-                    check(b == n, f"{name}: {key} of {f} returned {b} bytes, not {n}")
+                    check(b == n, f"{self.name}: {key} of {f} returned {b} bytes, not {n}")
             sums = {s for key in ("read-1m", "mmap") for _, _, s in self.samples.get((key, f), [])}
-            check(len(sums) == 1, f"{name}: read-1m and mmap of {f} gave sums {sorted(sums)}")
-            for mode, _ in MDF_MODES:
-                short = mode.split("-", 1)[1]
+            check(len(sums) <= 1, f"{self.name}: read-1m and mmap of {f} gave sums {sorted(sums)}")
+            modes = {"shipped": ["mmap", "non-mmap"], "parallel": ["threads2"]}.get(self.set, [])
+            for short in modes:
                 out = self.mdf_out.get((short, f), "")
-                check(" exit=0 " in out, f"{name}: makedumpfile {short} of {f}: {out or 'not run'}")
+                check(" exit=0 " in out, f"{self.name}: makedumpfile {short} of {f}: {out or 'not run'}")
+        for key, f in ((("memcpy", "-")), ("read-1m", "/dev/zero")):
+            sums = {s for _, _, s in self.samples.get((key, f), [])}
+            check(len(sums) <= 1, f"{self.name}: {key} {f} gave sums {sorted(sums)}")
 
 
 def med(xs):
@@ -120,126 +147,222 @@ def secs(runs, key, file):
     return [ns / 1e9 for r in runs for _, ns, _ in r.samples.get((key, file), [])]
 
 
-def over_memcpy(runs, key, file):
-    """Each sample's rate over the median memcpy() rate of its own boot."""
+def over(runs, key, file, ceiling):
+    """Each sample's rate over the median rate of the ceiling in its own boot."""
     out = []
     for r in runs:
-        mc = med([b / ns * 1e3 for b, ns, _ in r.samples[("memcpy", "-")]])
-        out += [b / ns * 1e3 / mc for b, ns, _ in r.samples.get((key, file), [])]
+        c = r.samples.get(ceiling)
+        if c:
+            cm = med([b / ns * 1e3 for b, ns, _ in c])
+            out += [b / ns * 1e3 / cm for b, ns, _ in r.samples.get((key, file), [])]
     return out
 
 
 def fmt(xs, unit="", digits=0):
+    if not xs:
+        return "-"
     return f"{med(xs):.{digits}f}{unit} [{min(xs):.{digits}f}-{max(xs):.{digits}f}]"
 
 
-def table(title, ours_runs, ours_file, c_runs, c_file):
-    """Prints one table; returns its JSON."""
+def ratio(o, c):
+    """ours/C of medians, with the spread of the extremes."""
+    if not o or not c:
+        return None
+    return {"median": round(med(o) / med(c), 3),
+            "spread": [round(min(o) / max(c), 3), round(max(o) / min(c), 3)]}
+
+
+def rfmt(r):
+    return "-" if r is None else f"{r['median']:.2f} [{r['spread'][0]:.2f}-{r['spread'][1]:.2f}]"
+
+
+def stat(xs, digits=1):
+    return {"median": round(med(xs), digits), "spread": [round(min(xs), digits), round(max(xs), digits)],
+            "samples": len(xs)} if xs else None
+
+
+def reads_table(ours_runs, ours_file, c_runs, c_file):
+    """read() and mmap() against C and against the ceilings of each boot."""
     res = {}
-    print(title)
-    print(f"{'':38} {'ours MB/s':>20} {'C MB/s':>20} {'ours/C':>17} {'ours/memcpy':>17}")
+    print(f"{'':38} {'ours MB/s':>18} {'C MB/s':>18} {'ours/C':>17} "
+          f"{'ours/memcpy':>17} {'ours/zero-read':>17}")
     for key, label in READS:
         o, c = rates(ours_runs, key, ours_file), rates(c_runs, key, c_file)
-        om = over_memcpy(ours_runs, key, ours_file)
-        ratio = med(o) / med(c)
-        res[key] = {"ours_MBps": round(med(o), 1), "ours_MBps_spread": spread(o),
-                    "c_MBps": round(med(c), 1), "c_MBps_spread": spread(c),
-                    "ours_over_c": round(ratio, 3),
-                    "ours_over_c_spread": [round(min(o) / max(c), 3), round(max(o) / min(c), 3)],
-                    "ours_over_memcpy": round(med(om), 3), "ours_over_memcpy_spread": spread(om),
-                    "samples": [len(o), len(c)]}
-        r = res[key]
-        print(f"{label:38} {fmt(o):>20} {fmt(c):>20} "
-              f"{ratio:5.2f} [{r['ours_over_c_spread'][0]:.2f}-{r['ours_over_c_spread'][1]:.2f}] "
-              f"{fmt(om, digits=2):>17}")
-    mo, mc = rates(ours_runs, "memcpy", "-"), rates(c_runs, "memcpy", "-")
-    to, tc = rates(ours_runs, "read-1m", "/tmp/bench.file"), rates(c_runs, "read-1m", "/tmp/bench.file")
-    print(f"{'memcpy() in the guest (the ceiling)':38} {fmt(mo):>20} {fmt(mc):>20}")
-    print(f"{'read(), 1 MiB, of a tmpfs file':38} {fmt(to):>20} {fmt(tc):>20}")
-    res["memcpy_MBps"] = {"ours_boots": round(med(mo), 1), "ours_boots_spread": spread(mo),
-                          "c_boots": round(med(mc), 1), "c_boots_spread": spread(mc)}
-    res["tmpfs_read_1m_MBps"] = {"ours_boots": round(med(to), 1), "ours_boots_spread": spread(to),
-                                 "c_boots": round(med(tc), 1), "c_boots_spread": spread(tc)}
+        om = over(ours_runs, key, ours_file, ("memcpy", "-"))
+        oz = over(ours_runs, key, ours_file, ("read-1m", "/dev/zero"))
+        cm = over(c_runs, key, c_file, ("memcpy", "-"))
+        res[key] = {"ours_MBps": stat(o), "c_MBps": stat(c), "ours/C": ratio(o, c),
+                    "ours/ceiling_memcpy": stat(om, 3), "ours/ceiling_zero_read": stat(oz, 3),
+                    "c/ceiling_memcpy": stat(cm, 3)}
+        print(f"{label:38} {fmt(o):>18} {fmt(c):>18} {rfmt(res[key]['ours/C']):>17} "
+              f"{fmt(om, digits=2):>17} {fmt(oz, digits=2):>17}")
+    for (key, f), label in CEILINGS:
+        o, c = rates(ours_runs, key, f), rates(c_runs, key, f)
+        res[f"ceiling {key} {f}"] = {"ours_boots_MBps": stat(o), "c_boots_MBps": stat(c)}
+        print(f"{label:38} {fmt(o):>18} {fmt(c):>18}   (a ceiling, in each side's boots)")
+    # Absolute figures per boot, so that a slow host shows as such.
+    res["per_boot_MBps"] = {}
+    for r in dict.fromkeys(ours_runs + c_runs):
+        f = ours_file if r in ours_runs else c_file
+        row = {k: round(med(rates([r], k, f)), 1) for k, _ in READS if rates([r], k, f)}
+        for (k, cf), _ in CEILINGS:
+            if rates([r], k, cf):
+                row[f"{k} {cf}"] = round(med(rates([r], k, cf)), 1)
+        res["per_boot_MBps"][f"{r.name} {f}"] = row
+        print(f"  per boot {r.name} {f}: " + ", ".join(f"{k} {v}" for k, v in row.items()))
+    return res
 
-    print(f"\n{'makedumpfile -F -d 31, wall time':38} {'ours s':>20} {'C s':>20} {'C/ours':>17}")
-    mdf = {}
-    for key, label in MDF_MODES:
+
+def timed_rows(ours_runs, ours_file, c_runs, c_file, rows, head):
+    """Wall time of commands (vmcore_bench time): ours, C, C's time over ours, CPU split."""
+    res = {}
+    print(f"{head:38} {'ours s':>18} {'C s':>18} {'C/ours':>17} {'ours user/sys s':>17} {'C user/sys s':>17}")
+    for key, label in rows:
         o, c = secs(ours_runs, key, ours_file), secs(c_runs, key, c_file)
-        check(len(o) >= 5 and len(c) >= 5, f"{label}: {len(o)} and {len(c)} samples, not 5")
-        mdf[key] = {"ours_s": round(med(o), 3), "ours_s_spread": spread(o),
-                    "c_s": round(med(c), 3), "c_s_spread": spread(c),
-                    "c_time_over_ours": round(med(c) / med(o), 3),
-                    "c_time_over_ours_spread": [round(min(c) / max(o), 3), round(max(c) / min(o), 3)],
-                    "samples": [len(o), len(c)]}
+        check(o and c, f"{label}: no samples ({len(o)} ours, {len(c)} C)")
+        if not o or not c:
+            continue
+        e = {"ours_s": stat(o, 3), "c_s": stat(c, 3), "c_time/ours_time": ratio(c, o)}
+        split = {}
         for who, runs, file in (("ours", ours_runs, ours_file), ("c", c_runs, c_file)):
             cpu = [u_s for r in runs for u_s in r.cpu.get((key, file), [])]
             if cpu:
-                mdf[key][who + "_user_s"] = round(med([u for u, _ in cpu]) / 1e9, 3)
-                mdf[key][who + "_sys_s"] = round(med([k for _, k in cpu]) / 1e9, 3)
-        m = mdf[key]
-        print(f"{label:38} {fmt(o, digits=2):>20} {fmt(c, digits=2):>20} "
-              f"{m['c_time_over_ours']:5.2f} [{m['c_time_over_ours_spread'][0]:.2f}-"
-              f"{m['c_time_over_ours_spread'][1]:.2f}]")
-    bo = min(MDF_MODES, key=lambda k: mdf[k[0]]["ours_s"])[0]
-    bc = min(MDF_MODES, key=lambda k: mdf[k[0]]["c_s"])[0]
-    o, c = secs(ours_runs, bo, ours_file), secs(c_runs, bc, c_file)
-    mdf["best"] = {"ours_mode": bo, "c_mode": bc, "ours_s": round(med(o), 3),
-                   "c_s": round(med(c), 3), "c_time_over_ours": round(med(c) / med(o), 3),
-                   "c_time_over_ours_spread": [round(min(c) / max(o), 3), round(max(c) / min(o), 3)]}
-    b = mdf["best"]
-    print(f"{'best mode against best mode':38} {bo.split('-', 1)[1]:>20} {bc.split('-', 1)[1]:>20} "
-          f"{b['c_time_over_ours']:5.2f} [{b['c_time_over_ours_spread'][0]:.2f}-"
-          f"{b['c_time_over_ours_spread'][1]:.2f}]")
-    split = [f"{mdf[k].get(w + '_user_s', 0):.2f}/{mdf[k].get(w + '_sys_s', 0):.2f} s"
-             for k, w in ((bo, "ours"), (bc, "c"))]
-    print(f"{'  of which user/kernel CPU time':38} {split[0]:>20} {split[1]:>20}")
-    res["makedumpfile"] = mdf
-
-    io = [r.inits["vmcore_rs_initcall"] for r in ours_runs if "vmcore_rs_initcall" in r.inits]
-    ic = [r.inits["vmcore_init"] for r in c_runs if "vmcore_init" in r.inits]
-    check(io and ic, f"{title.splitlines()[0]}: initcall_debug times missing")
-    if io and ic:
-        res["initcall_us"] = {"ours": io, "c": ic, "ours_over_c": round(med(io) / med(ic), 3),
-                              "ours_over_c_spread": [round(min(io) / max(ic), 3),
-                                                     round(max(io) / min(ic), 3)]}
-        print(f"\ninitcall (initcall_debug): ours {fmt(io, ' us')}, C {fmt(ic, ' us')}, "
-              f"ours/C {res['initcall_us']['ours_over_c']:.2f} "
-              f"[{res['initcall_us']['ours_over_c_spread'][0]:.2f}-"
-              f"{res['initcall_us']['ours_over_c_spread'][1]:.2f}]")
-    maps = [r.map for r in ours_runs if r.map]
-    hdr = [r.header_us for r in ours_runs if r.header_us is not None]
-    if maps:
-        res["old_memory_map"] = {"mib": maps[0][0] >> 20, "us": [m[1] for m in maps]}
-        print(f"ours: header built in {fmt(hdr, ' us')}; old memory ({maps[0][0] >> 20} MiB) "
-              f"mapped in the background in {fmt([m[1] for m in maps], ' us')}")
+                e[who + "_user_s"] = round(med([u for u, _ in cpu]) / 1e9, 3)
+                e[who + "_sys_s"] = round(med([k for _, k in cpu]) / 1e9, 3)
+            split[who] = f"{e.get(who + '_user_s', 0):.2f}/{e.get(who + '_sys_s', 0):.2f}"
+        res[key] = e
+        print(f"{label:38} {fmt(o, digits=2):>18} {fmt(c, digits=2):>18} "
+              f"{rfmt(e['c_time/ours_time']):>17} {split['ours']:>17} {split['c']:>17}")
     return res
 
+
+def copies_table(ours_runs, ours_file, c_runs, c_file):
+    """dd bs=1M of the dump to each sink, beside dd of /dev/zero to it."""
+    res = {}
+    print(f"{'dd bs=1M conv=fsync to':38} {'sink MB/s':>18} {'ours MB/s':>18} {'C MB/s':>18} "
+          f"{'ours/C':>17} {'ours/sink':>17}")
+    for sink, label in SINKS:
+        # dd of /dev/zero writes the dump's size rounded up to whole
+        # blocks (4 MiB with O_DIRECT, else 1 MiB).
+        blk = 22 if sink.startswith("direct-") else 20
+        z = [((r.size.get(C_FILE if r in c_runs else ours_file, 0) + (1 << blk) - 1) >> blk << blk)
+             / ns * 1e3 for r in ours_runs + c_runs
+             for _, ns, _ in r.samples.get((f"dd-zero-{sink}", "-"), [])]
+        o = [b / ns * 1e3 for r in ours_runs for b, ns, _ in
+             [(r.size.get(ours_file, 0), ns, s) for _, ns, s in r.samples.get((f"dd-{sink}", ours_file), [])]]
+        c = [b / ns * 1e3 for r in c_runs for b, ns, _ in
+             [(r.size.get(c_file, 0), ns, s) for _, ns, s in r.samples.get((f"dd-{sink}", c_file), [])]]
+        check(o and c and z, f"dd to {sink}: no samples")
+        if not (o and c and z):
+            continue
+        res[sink] = {"sink_MBps": stat(z), "ours_MBps": stat(o), "c_MBps": stat(c),
+                     "ours/C": ratio(o, c), "ours/sink": ratio(o, z), "c/sink": ratio(c, z)}
+        print(f"{label:38} {fmt(z):>18} {fmt(o):>18} {fmt(c):>18} "
+              f"{rfmt(res[sink]['ours/C']):>17} {rfmt(res[sink]['ours/sink']):>17}")
+    return res
+
+
+def boot_table(ours_runs, c_runs):
+    """The initcalls (initcall_debug) and the background mapping."""
+    res = {}
+    io = [r.inits["vmcore_rs_initcall"] for r in ours_runs if "vmcore_rs_initcall" in r.inits]
+    il = [r.inits["vmcore_rs_late_initcall"] for r in ours_runs if "vmcore_rs_late_initcall" in r.inits]
+    ic = [r.inits["vmcore_init"] for r in c_runs if "vmcore_init" in r.inits]
+    check(io and ic, "initcall_debug times missing")
+    if io and ic:
+        res["initcall_us"] = {"ours": io, "c": ic, "ours/C": ratio(io, ic), "ours_late": il}
+        print(f"fs_initcall (initcall_debug): ours {fmt(io, ' us')}, C {fmt(ic, ' us')}, "
+              f"ours/C {rfmt(res['initcall_us']['ours/C'])}; "
+              f"our late_initcall {fmt(il, ' us')}")
+    maps = [r for r in ours_runs if r.map]
+    hdr = [r.header_us for r in ours_runs if r.header_us is not None]
+    if maps:
+        done = [(r.map[2] - r.init_end["vmcore_rs_initcall"]) * 1e3 for r in maps
+                if "vmcore_rs_initcall" in r.init_end]
+        res["old_memory_map"] = {"mib": maps[0].map[0] >> 20, "us": [r.map[1] for r in maps],
+                                 "complete_ms_after_initcall": [round(d, 1) for d in done],
+                                 "header_us": hdr}
+        print(f"ours: header built in {fmt(hdr, ' us')}; old memory ({maps[0].map[0] >> 20} MiB) "
+              f"mapped in the background in {fmt([r.map[1] for r in maps], ' us')}, "
+              f"complete {fmt(done, ' ms', 1)} after the fs_initcall returned")
+    return res
+
+
+def parallel_table(ours_runs, c_runs):
+    res = {}
+    print(f"{'':38} {'ours MB/s':>18} {'C MB/s':>18} {'ours/C':>17}")
+    for key, label in (("readers-1x1m", "1 reader, 1 MiB buffers"),
+                       ("readers-2x1m", "2 readers, 1 MiB buffers, total")):
+        o, c = rates(ours_runs, key, C_FILE), rates(c_runs, key, C_FILE)
+        res[key] = {"ours_MBps": stat(o), "c_MBps": stat(c), "ours/C": ratio(o, c)}
+        print(f"{label:38} {fmt(o):>18} {fmt(c):>18} {rfmt(res[key]['ours/C']):>17}")
+    for who, runs in (("ours", ours_runs), ("c", c_runs)):
+        one, two = rates(runs, "readers-1x1m", C_FILE), rates(runs, "readers-2x1m", C_FILE)
+        res[f"{who}_2_readers/1_reader"] = ratio(two, one)
+        print(f"{'scaling, ' + who + ' (2 readers / 1)':38} {rfmt(ratio(two, one)):>18}")
+    for who, runs in (("ours", ours_runs), ("c", c_runs)):
+        n = sum(len(r.failed.get(("makedumpfile-threads2", C_FILE), [])) for r in runs)
+        res[f"{who}_threads2_failed_tries"] = n
+        print(f"makedumpfile --num-threads 2 runs that failed by themselves and were tried "
+              f"again, {who}: {n}")
+    print()
+    res["makedumpfile"] = timed_rows(ours_runs, C_FILE, c_runs, C_FILE,
+                                     [("makedumpfile-mmap", "makedumpfile -F -d 31 >/dev/null"),
+                                      ("makedumpfile-threads2", "  the same, --num-threads 2")],
+                                     "makedumpfile, 2 CPUs")
+    return res
 
 ap = argparse.ArgumentParser()
 ap.add_argument("out_json")
 ap.add_argument("--shipped", nargs="+", default=[])
+ap.add_argument("--parallel", nargs="+", default=[])
 ap.add_argument("--same-boot")
 ap.add_argument("--hsa")
 ap.add_argument("--host")
 ap.add_argument("--sizes")
 args = ap.parse_args()
 
-result = {"ratios": "ours_over_c: ours / C (higher is better for MB/s); "
-                    "c_time_over_ours: C's time / ours (higher is better)"}
+result = {"ratios": "x/y: x over y, medians; spread: [min x / max y, max x / min y]. "
+                    "For MB/s higher is better for ours; c_time/ours_time: C's time over "
+                    "ours (higher is better for ours)"}
 if args.shipped:
     runs = [Run(p) for p in args.shipped]
     for r in runs:
         r.validate()
-    ours = [r for r in runs if not r.path.rstrip("/").endswith("-c")]
-    c = [r for r in runs if r.path.rstrip("/").endswith("-c")]
+    ours = [r for r in runs if not r.name.endswith("-c")]
+    c = [r for r in runs if r.name.endswith("-c")]
     order = " ".join("A" if r in ours else "B" for r in runs)
     check(len(ours) >= 2 and len(c) >= 2, "fewer than 2 boots of a kernel in the shipped table")
-    res = table("1. The shipped configuration: the product kernel (ours) against the product-c\n"
-                f"kernel (C), each in its own boots ({order}: A ours, B C), QEMU TCG, 2 GiB,\n"
-                "2 CPUs; medians [min-max] over all rounds of all boots.\n",
-                ours, C_FILE, c, C_FILE)
-    res["boots"] = [os.path.basename(r.path) for r in runs]
+    print("1. The shipped configuration: the product kernel (ours) against the product-c\n"
+          f"kernel (C), each in its own boots ({order}: A ours, B C), QEMU TCG, 2 GiB,\n"
+          "dump kernel with 1 CPU; medians [min-max] over all rounds of all boots.\n")
+    res = {"boots": [r.name for r in runs]}
+    res["reads"] = reads_table(ours, C_FILE, c, C_FILE)
+    print()
+    res["makedumpfile_to_ext2"] = timed_rows(ours, C_FILE, c, C_FILE, USER_MDF,
+                                             "makedumpfile onto ext2, + sync")
+    print()
+    res["copies"] = copies_table(ours, C_FILE, c, C_FILE)
+    print()
+    res["makedumpfile_1cpu"] = timed_rows(
+        ours, C_FILE, c, C_FILE,
+        [("makedumpfile-mmap-1cpu", "makedumpfile -F -d 31 >/dev/null"),
+         ("makedumpfile-threads2-1cpu", "  the same, --num-threads 2")],
+        "makedumpfile, 1 CPU (once per boot)")
+    print()
+    res["boot"] = boot_table(ours, c)
     result["shipped"] = res
+    print()
+if args.parallel:
+    runs = [Run(p) for p in args.parallel]
+    for r in runs:
+        r.validate()
+        check(r.cpus >= 2, f"{r.name}: the dump kernel had {r.cpus} CPU")
+    ours = [r for r in runs if not r.name.endswith("-c")]
+    c = [r for r in runs if r.name.endswith("-c")]
+    print("2. Parallel readers: product and product-c, one boot each, dump kernel with\n"
+          f"{min(r.cpus for r in runs)} CPUs.\n")
+    result["parallel"] = parallel_table(ours, c)
     print()
 if args.same_boot:
     r = Run(args.same_boot)
@@ -248,9 +371,16 @@ if args.same_boot:
           f"same boot: MD5 of ours {r.md5.get(OURS_RS)} != C's {r.md5.get(C_FILE)}")
     s = {r.samples[(k, f)][0][2] for k in ("read-1m", "mmap") for f in (OURS_RS, C_FILE)}
     check(len(s) == 1, f"same boot: ours and C's page sums differ: {sorted(s)}")
-    res = table("2. The test kernel (z10, kmemleak, fault injection): ours (/proc/vmcore_rs)\n"
-                "and C (/proc/vmcore) in the same boot, the order alternating.\n",
-                [r], OURS_RS, [r], C_FILE)
+    print("3. The test kernel (z10, kmemleak, fault injection): ours (/proc/vmcore_rs)\n"
+          "and C (/proc/vmcore) in the same boot, the order alternating.\n")
+    res = reads_table([r], OURS_RS, [r], C_FILE)
+    o, c = rates([r], "readers-4x1m", OURS_RS), rates([r], "readers-4x1m", C_FILE)
+    res["readers-4x1m"] = {"ours_MBps": stat(o), "c_MBps": stat(c), "ours/C": ratio(o, c)}
+    print(f"{'4 readers, 1 MiB buffers, total':38} {fmt(o):>18} {fmt(c):>18} {rfmt(ratio(o, c)):>17}")
+    if "vmcore_rs_initcall" in r.inits and "vmcore_init" in r.inits:
+        res["initcall_us"] = {"ours": r.inits["vmcore_rs_initcall"], "c": r.inits["vmcore_init"]}
+        print(f"initcalls of this boot: ours {r.inits['vmcore_rs_initcall']} us, "
+              f"C {r.inits['vmcore_init']} us")
     res["md5"] = r.md5
     result["same_boot_test_kernel"] = res
     print()
@@ -264,7 +394,7 @@ if args.hsa:
             m = re.match(r"hsa-read-1m (\S+) bytes=(\d+) ns=(\d+) requests=(\d+)", line)
             if m:
                 reads.setdefault(m[1], []).append((int(m[2]), int(m[3]), int(m[4])))
-    print(f"3. The HSA through SDIAS (zfcpdump kernel, patched QEMU, HSA {hsa_size:#x} bytes,")
+    print(f"4. The HSA through SDIAS (zfcpdump kernel, patched QEMU, HSA {hsa_size:#x} bytes,")
     print("100 us per SDIAS request; read() of the HSA range with 1 MiB buffers,")
     print(f"medians of {len(reads.get(OURS_RS, []))} rounds; requests: calls of sclp_sdias_copy())\n")
     print(f"{'':24} {'MiB/s':>8} {'requests':>9} {'requests/MiB':>13}")

@@ -5,21 +5,28 @@
 #   1. the shipped configuration: the product kernel (ours) and the
 #      product-c kernel (the C implementation, the same configuration
 #      otherwise) each crash for real in QEMU (2 GiB, 2 CPUs) in their own
-#      boots, in ABBA order; each dump kernel (initcall_debug) times
-#      read() with 1 MiB and 4 KiB buffers, mmap(), 4 concurrent readers,
-#      memcpy() as the ceiling and a tmpfs read() as a reference, in
-#      BENCH_ROUNDS rounds (default 3), and makedumpfile -d 31 in three
-#      modes five times each (scripts/guest/init,
-#      selftests/vmcore/vmcore_bench.c);
-#   2. the test kernel: /proc/vmcore_rs and the C /proc/vmcore of the same
-#      boot, five rounds, the order alternating; the header build and
-#      both initcalls of that boot;
-#   3. the host: criterion benches of the pure crate (scripts/bench-host.sh);
-#   4. the zfcpdump kernel's size against the C-only one (make zfcpdump-size);
-#   5. the HSA through SDIAS: the test kernel dumped by the patched QEMU's
+#      boots, in ABBA order, the dump kernel booted with maxcpus=1 as kdump
+#      tools boot it (initcall_debug); each dump kernel measures, in
+#      BENCH_ROUNDS rounds (default 3), read() with 1 MiB and 4 KiB buffers
+#      and mmap() beside the ceilings of read() (memcpy() and read() of
+#      /dev/zero into the same buffer), makedumpfile -l, -c and -E -d 31
+#      onto a file system on a virtio disk, and dd bs=1M of the dump to
+#      three sinks (a disk file, a disk in host memory, QEMU's null-co)
+#      beside dd of /dev/zero to each (vmcore_bench_set=shipped in
+#      scripts/guest/init, selftests/vmcore/vmcore_bench.c);
+#   2. parallel readers: one boot of each kernel whose dump kernel has
+#      2 CPUs: one reader against two, makedumpfile -F -d 31 with and
+#      without --num-threads 2, in PARALLEL_ROUNDS rounds (default 6;
+#      vmcore_bench_set=parallel);
+#   3. the test kernel: /proc/vmcore_rs and the C /proc/vmcore of the same
+#      boot, the order alternating; the header build and both initcalls of
+#      that boot;
+#   4. the HSA through SDIAS: the test kernel dumped by the patched QEMU's
 #      dump IPL (HSA 0x6003000, each SDIAS request completing after 100 us),
 #      its zfcpdump kernel reading the HSA range of both files of the same
-#      boot, the SDIAS requests counted by a kprobe (make qemu).
+#      boot, the SDIAS requests counted by a kprobe (make qemu);
+#   5. the host: criterion benches of the pure crate (scripts/bench-host.sh);
+#   6. the zfcpdump kernel's size against the C-only one (make zfcpdump-size).
 # Prints the tables; writes OUT/bench.json (scripts/bench-report.py).
 # Usage: scripts/bench.sh OUT_DIR [ZFCPDUMP_SIZE_TXT]
 set -euo pipefail
@@ -35,14 +42,22 @@ for k in product product-c product-c product; do
 	"$top/scripts/run-dump.sh" --bench --mem 2048 --smp 2 --timeout 1800 \
 		--kernel "$(printf "$boot" $k)" --vmlinux "$top/build/kernel-$k/vmlinux" \
 		--out "$out/shipped-$n-$k" --work "$top/build/run-bench" \
-		--append "vmcore_pattern_mib=0 vmcore_bench_rounds=${BENCH_ROUNDS:-3}"
+		--append "vmcore_pattern_mib=0 vmcore_bench_set=shipped vmcore_bench_rounds=${BENCH_ROUNDS:-3}"
 	shipped+=("$out/shipped-$n-$k")
+done
+parallel=()
+for k in product product-c; do
+	"$top/scripts/run-dump.sh" --bench --mem 2048 --smp 2 --timeout 1800 \
+		--kernel "$(printf "$boot" $k)" --vmlinux "$top/build/kernel-$k/vmlinux" \
+		--out "$out/parallel-$k" --work "$top/build/run-bench" \
+		--append "vmcore_pattern_mib=0 vmcore_dump_cpus=2 vmcore_bench_set=parallel vmcore_bench_rounds=${PARALLEL_ROUNDS:-6}"
+	parallel+=("$out/parallel-$k")
 done
 "$top/scripts/run-dump.sh" --bench --mem 2048 --smp 2 --timeout 1800 \
 	--kernel "$(printf "$boot" test)" \
 	--vmlinux "$top/build/kernel-test/vmlinux" --out "$out/guest-run" \
 	--work "$top/build/run-bench" --compare /proc/vmcore \
-	--append "vmcore_path=/proc/vmcore_rs vmcore_pattern_mib=0"
+	--append "vmcore_path=/proc/vmcore_rs vmcore_pattern_mib=0 vmcore_bench_rounds=${BENCH_ROUNDS:-3}"
 "$top/scripts/run-dump.sh" --hsa-bench --zfcpdump 0x6003000 --sdias-delay 100 \
 	--timeout 1800 --kernel "$(printf "$boot" test)" \
 	--vmlinux "$top/build/kernel-test/vmlinux" --out "$out/hsa-run" \
@@ -51,5 +66,6 @@ done
 "$top/scripts/bench-host.sh" "$out/host.json"
 echo
 python3 "$top/scripts/bench-report.py" "$out/bench.json" --shipped "${shipped[@]}" \
+	--parallel "${parallel[@]}" \
 	--same-boot "$out/guest-run" --hsa "$out/hsa-run" --host "$out/host.json" \
 	--sizes "$sizes" | tee "$out/bench.txt"

@@ -50,7 +50,12 @@
 # --bench              measure instead of saving the dump (scripts/bench.sh):
 #                      the dump kernel (with initcall_debug) times reads of
 #                      the vmcore and, if given, of --compare;
-#                      DIR/guest/bench.txt
+#                      DIR/guest/bench.txt. Four more disks for
+#                      vmcore_bench_set=shipped: vmmdf (a file under --work,
+#                      for makedumpfile's file system) and the sinks of dd:
+#                      vmsink (a file under --work, as the vmcore disk),
+#                      vmsinkram (a file in /dev/shm: host memory) and
+#                      vmsinknull (QEMU's null-co driver: writes discarded)
 # --work DIR           disk images (default build/run-dump); the two big ones
 #                      are deleted after extraction unless --keep-disks
 # --zfcpdump HSA_SIZE  stand-alone dump through the emulated HSA (bytes, a
@@ -244,6 +249,13 @@ truncate -s $((MEM + 256))M "$DISKS/vmcore.img"
 truncate -s $((MEM + 256))M "$DISKS/kdump.img"
 [[ -z $COMPARE ]] || truncate -s $((MEM + 256))M "$DISKS/compare.img"
 truncate -s 64M "$DISKS/result.img"
+SHM=
+if [[ -n $BENCH ]]; then
+	truncate -s $((MEM + 256))M "$DISKS/mdf.img" "$DISKS/sink.img"
+	SHM=$(mktemp -d /dev/shm/vmcore-rs-bench.XXXXXX)
+	trap 'rm -rf "$SHM"' EXIT
+	truncate -s $((MEM + 256))M "$SHM/sink.img"
+fi
 
 drive() { # FILE SERIAL DEVNO
 	echo "-drive if=none,id=$2,format=raw,cache=unsafe,file=$1"
@@ -291,6 +303,13 @@ done
 if [[ -n $COMPARE ]]; then
 	# shellcheck disable=SC2207 # the words are the QEMU arguments
 	QEMU+=($(drive "$DISKS/compare.img" vmcmp 0006))
+fi
+if [[ -n $BENCH ]]; then
+	# shellcheck disable=SC2207 # the words are the QEMU arguments
+	QEMU+=($(drive "$DISKS/mdf.img" vmmdf 0007) $(drive "$DISKS/sink.img" vmsink 0008)
+		$(drive "$SHM/sink.img" vmsinkram 0009)
+		-blockdev "driver=null-co,node-name=vmsinknull,size=$(((MEM + 256) << 20))"
+		-device virtio-blk-ccw,drive=vmsinknull,serial=vmsinknull,devno=fe.0.000a)
 fi
 
 # ------------------------------------------------------------------- QEMU
@@ -372,6 +391,7 @@ fi
 	fail results "$OUT/guest/status" "guest/status does not end with all=0"
 if [[ -n $BENCH ]]; then
 	[[ -s $OUT/guest/bench.txt ]] || fail bench "$OUT/guest" "no bench.txt from the guest"
+	rm -f "$DISKS/mdf.img" "$DISKS/sink.img"
 	msg "done: $OUT/guest/bench.txt"
 	exit 0
 fi

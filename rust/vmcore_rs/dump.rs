@@ -17,7 +17,8 @@ use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::{bindings, c_str, prelude::*};
 use s390_vmcore::{
     os_info, vmcoreinfo_from_lowcore, DumpFile, DumpSpec, InRanges, OldMem, OldMemMode, Omission,
-    OsInfo, OsInfoError, OsInfoStatus, PhysRange, Segment, TrustReport, VmcoreinfoSource,
+    OsInfo, OsInfoError, OsInfoStatus, PhysRange, Segment, SourceBytes, TrustReport,
+    VmcoreinfoSource,
 };
 
 /// Everything a read of the dump needs; built once, never freed.
@@ -35,15 +36,9 @@ pub(crate) struct Dump {
     /// (physical addresses): memblock's `physmem` is gone after init, and
     /// the test kernel rebuilds the header from these.
     ranges: KVec<PhysRange>,
-    /// What the dump trusted and what it left out: the lines of
-    /// [`TrustReport`], ASCII, each ending in a newline, in the first
-    /// `report_len` bytes.
-    report: KVec<u8>,
-    report_len: usize,
-    /// An optional part was left out because an allocation failed (for
-    /// the test kernel's rebuild).
-    #[cfg_attr(not(CONFIG_S390_VMCORE_RUST_TEST), allow(dead_code))]
-    short_of_memory: bool,
+    /// What the dump trusted and what it left out, formatted only when
+    /// the trust file is read ([`Dump::write_report`]).
+    trust: Trust,
 }
 
 impl Dump {
@@ -58,11 +53,47 @@ impl Dump {
         }
     }
 
-    /// The trust report: what the dump trusted and what it left out, in
-    /// lines that start with `trust:` and end in a newline.
-    pub(crate) fn report(&self) -> &[u8] {
-        self.report.get(..self.report_len).unwrap_or(&[])
+    /// Formats the trust report ([`TrustReport`]: what the dump trusted
+    /// and what it left out, lines that start with `trust:` and end in a
+    /// newline) into `buf`, which needs at most
+    /// [`s390_vmcore::TRUST_REPORT_MAX`] bytes; returns its length in
+    /// bytes, 0 if it does not fit.
+    pub(crate) fn write_report(&self, buf: &mut [u8]) -> usize {
+        let t = &self.trust;
+        let mut left_out = [Omission::new(&"", &""); 3];
+        let mut n = 0;
+        for (what, why) in t.found.left_out.iter().flatten() {
+            left_out[n] = Omission::new(what, why);
+            n += 1;
+        }
+        let report = TrustReport {
+            bytes: t.bytes,
+            os_info: match &t.found.os_info {
+                Ok(()) => OsInfoStatus::Valid,
+                Err(Reason::OsInfo(OsInfoError::NotAvailable)) => OsInfoStatus::Missing,
+                Err(why) => OsInfoStatus::Unusable(why),
+            },
+            vmcoreinfo: t.found.vmcoreinfo,
+            cpus: t.cpus,
+            vector_registers: t.vector_registers,
+            left_out: &left_out[..n],
+        };
+        // Cannot fail with a buffer of `TRUST_REPORT_MAX` bytes: at most
+        // `TRUST_OMISSIONS_MAX` omissions with short texts.
+        report.write_to(buf).unwrap_or(0)
     }
+}
+
+/// The facts of the trust report, kept from the build.
+struct Trust {
+    /// Bytes of PT_LOAD data by where they are read from.
+    bytes: SourceBytes,
+    /// What the build found in old memory and what it left out.
+    found: Found,
+    /// CPUs whose registers are in the dump.
+    cpus: usize,
+    /// The dump has the vector register notes.
+    vector_registers: bool,
 }
 
 /// Zeroed, page-aligned memory from `vmalloc_user()`, which `mmap()` can
@@ -165,26 +196,31 @@ pub(crate) fn init() {
     };
     let us = (crate::ktime_get() - t0) / 1000;
     let size = dump.size;
+    let left_out = dump.trust.found.left_out.iter().flatten().count();
     let Ok(dump) = KBox::new(dump, GFP_KERNEL) else {
         no_dump(c_str!("vmcore_rs: no memory for the dump"));
     };
-    for line in dump
-        .report()
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-    {
-        pr_info!(
-            "{}\n",
-            core::str::from_utf8(line).unwrap_or("trust: (not ASCII)")
-        );
-    }
     // INVARIANT: Leaked, and never written again.
     DUMP.store(KBox::into_raw(dump), Ordering::Release);
-    file::create_trust_file();
     if file::create(size).is_err() {
         no_dump(c_str!("vmcore_rs: cannot create the dump's proc file"));
     }
-    pr_info!("dump of {} bytes ready (header built in {} us)\n", size, us);
+    // One line at boot; each part left out was logged when it was, and the
+    // whole report is formatted when its file is read.
+    if left_out == 0 {
+        pr_info!(
+            "dump of {} bytes ready (header built in {} us), nothing left out\n",
+            size,
+            us
+        );
+    } else {
+        pr_info!(
+            "dump of {} bytes ready (header built in {} us), {} parts left out (debugfs vmcore_rs/trust)\n",
+            size,
+            us,
+            left_out
+        );
+    }
 }
 
 /// No dump can be served: marks the ELF core header unusable as C does
@@ -198,10 +234,11 @@ fn no_dump(why: &CStr) -> ! {
     crate::panic(why)
 }
 
-/// Starts mapping the crashed system's real memory, once the dump is
-/// served, in the background; nothing without a dump.
+/// Once the dump is served: creates the trust file, and starts mapping the
+/// crashed system's real memory in the background; nothing without a dump.
 pub(crate) fn map_real_memory() {
     if let Some(dump) = get() {
+        file::create_trust_file();
         let end = old_memory_end(dump.mode, &dump.ranges);
         oldmem::map_real_memory_in_background(dump.mode, &dump.ranges, end);
     }
@@ -228,7 +265,7 @@ pub(crate) fn rebuild() -> Result {
         });
     let new = built
         .inspect_err(|e| pr_err!("cannot build the ELF core header: error {}\n", e.to_errno()))?;
-    if new.short_of_memory && !dump.short_of_memory {
+    if new.trust.found.short_of_memory() && !dump.trust.found.short_of_memory() {
         return Err(ENOMEM);
     }
     if new.hdr.as_slice() != dump.hdr.as_slice() || new.segs != dump.segs || new.size != dump.size {
@@ -274,6 +311,7 @@ impl fmt::Display for Reason {
 }
 
 /// What the build found in old memory, for the trust report.
+#[derive(Clone, Copy)]
 struct Found {
     /// The os_info page: `Ok` when valid, else why not.
     os_info: core::result::Result<(), Reason>,
@@ -289,6 +327,7 @@ impl Found {
         }
     }
 
+    #[cfg_attr(not(CONFIG_S390_VMCORE_RUST_TEST), allow(dead_code))]
     fn short_of_memory(&self) -> bool {
         matches!(self.os_info, Err(Reason::NoMemory))
             || self
@@ -436,13 +475,13 @@ fn memory_ranges(mode: OldMemMode) -> Result<KVec<PhysRange>> {
 }
 
 /// Builds the dump: reads os_info and VMCOREINFO from old memory, sizes the
-/// header, allocates it, the segment table and the trust report once, and
-/// fills them. Every address read from old memory is checked against the
+/// header, allocates it and the segment table once, and fills them; keeps
+/// the facts of the trust report. Every address read from old memory is checked against the
 /// crashed system's memory `ranges` before it is followed ([`InRanges`]);
 /// what fails a check, or finds no memory, is left out and logged.
 ///
-/// Errors: `ENOMEM` when an allocation of the header, the segment table or
-/// the report fails (nothing is leaked); when the inputs cannot describe
+/// Errors: `ENOMEM` when an allocation of the header or the segment table
+/// fails (nothing is leaked); when the inputs cannot describe
 /// an ELF core (e.g. too many ranges), the crate's error, logged with its
 /// reason and turned into an errno by [`crate::to_kernel`].
 fn build(
@@ -505,41 +544,23 @@ fn build(
     })?;
     let mut hdr = UserBuf::new(layout.header_len)?;
     let mut segs = zeroed_vec(layout.nsegments)?;
-    let mut report = zeroed_vec(s390_vmcore::TRUST_REPORT_MAX)?;
     let size = s390_vmcore::build(&spec, hdr.as_mut_slice(), &mut segs).map_err(|e| {
         pr_err!("cannot fill the ELF core header: {}\n", e);
         crate::to_kernel(e)
     })?;
 
-    let mut left_out = [Omission::new(&"", &""); 3];
-    let mut n = 0;
-    for (what, why) in found.left_out.iter().flatten() {
-        left_out[n] = Omission::new(what, why);
-        n += 1;
-    }
-    let trust = TrustReport {
+    let trust = Trust {
         bytes: s390_vmcore::source_bytes(mode, &segs),
-        os_info: match &found.os_info {
-            Ok(()) => OsInfoStatus::Valid,
-            Err(Reason::OsInfo(OsInfoError::NotAvailable)) => OsInfoStatus::Missing,
-            Err(why) => OsInfoStatus::Unusable(why),
-        },
-        vmcoreinfo: found.vmcoreinfo,
+        found,
         cpus: s390_vmcore::notes::cpu_count(cpus),
         vector_registers: has_vx,
-        left_out: &left_out[..n],
     };
-    // Cannot fail: the buffer holds the longest report of at most
-    // `TRUST_OMISSIONS_MAX` omissions with short texts.
-    let report_len = trust.write_to(&mut report).unwrap_or(0);
     Ok(Dump {
         mode,
         hdr,
         segs,
         size,
         ranges,
-        report,
-        report_len,
-        short_of_memory: found.short_of_memory(),
+        trust,
     })
 }

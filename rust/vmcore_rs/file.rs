@@ -11,13 +11,14 @@
 //! mapping through [`s390_vmcore::DumpFile::pieces`].
 //!
 //! Beside it, `/sys/kernel/debug/vmcore_rs/trust` (mode 0400) gives the
-//! dump's trust report (what it read from where, what it left out), the
-//! lines the kernel logged at init.
+//! dump's trust report (what it read from where, what it left out),
+//! formatted when it is read; at init the kernel logs one line of it.
 //!
 //! Reference: `read_vmcore()`, `mmap_vmcore()`, `proc_vmcore_ops` in
 //! `fs/proc/vmcore.c`.
 
 use crate::{dump, oldmem::IterTarget};
+use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::{bindings, c_str, ffi, prelude::*};
 use s390_vmcore::{read_dump, CopyStop, Piece, Source, PAGE_SIZE};
 
@@ -363,10 +364,12 @@ pub(crate) fn create(size: u64) -> Result {
     Ok(())
 }
 
-/// Reads the trust report (`Dump::report`) at `*ppos` into the user buffer
-/// `buf` of `count` bytes.
+/// Reads the trust report, formatted for this call
+/// ([`dump::Dump::write_report`]), at `*ppos` into the user buffer `buf`
+/// of `count` bytes.
 ///
-/// Returns the bytes read, 0 at the end, `-EFAULT` for a bad buffer.
+/// Returns the bytes read, 0 at the end, `-ENOMEM` when there is no memory
+/// to format it in, `-EFAULT` for a bad buffer.
 ///
 /// # Safety
 ///
@@ -381,15 +384,19 @@ unsafe extern "C" fn trust_read(
     let Some(dump) = dump::get() else {
         return 0;
     };
+    let Ok(mut report) = KVec::from_elem(0u8, s390_vmcore::TRUST_REPORT_MAX, GFP_KERNEL) else {
+        return ENOMEM.to_errno() as isize;
+    };
+    let len = dump.write_report(&mut report);
     // SAFETY: `buf` and `ppos` are valid by the function's contract; the
-    // report is valid for its length and never freed.
+    // report is valid for its `len` bytes during the call.
     unsafe {
         bindings::simple_read_from_buffer(
             buf.cast(),
             count,
             ppos,
-            dump.report().as_ptr().cast(),
-            dump.report().len(),
+            report.as_ptr().cast(),
+            len,
         )
     }
 }

@@ -72,11 +72,12 @@ pub extern "C" fn vmcore_rs_init() {
     dump::init();
 }
 
-/// Starts mapping old real memory in the background
-/// ([`oldmem::map_real_memory_in_background`]) once the dump is served:
-/// called by the `late_initcall` of `arch/s390/kernel/crash_dump.c`, after
-/// every `fs_initcall`, so that the worker competes with none of them for
-/// the dump kernel's one CPU.
+/// Once the dump is served, creates the debugfs trust file and starts
+/// mapping old real memory in the background
+/// ([`oldmem::map_real_memory_in_background`]): called by the
+/// `late_initcall` of `arch/s390/kernel/crash_dump.c`, after every
+/// `fs_initcall`, so that neither delays the proc file and the worker
+/// competes with no `fs_initcall` for the dump kernel's one CPU.
 #[no_mangle]
 pub extern "C" fn vmcore_rs_map_oldmem() {
     dump::map_real_memory();

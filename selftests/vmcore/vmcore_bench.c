@@ -1,29 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Throughput of a dump file, for make bench (scripts/bench.sh), run in the
- * dump kernel. Each mode prints one line "bytes=N ns=N" (wall time); read
- * and mmap add "sum=0x..." over what they read: the sum of the first 8
- * bytes of each 4 KiB page of the file, each XORed with its file offset
- * (one load per page, nothing that slows the copy down measurably). The
- * same data gives the same sum through read() and mmap().
+ * dump kernel. Each mode prints one line "bytes=N ns=N": ns is the time of
+ * the operation alone. Where the data is checked ("sum=0x..."), the check
+ * runs with the clock stopped, for every method alike: the sum of the
+ * first 8 bytes of each 4 KiB page read, each XORed with its offset (the
+ * file offset, or the offset in the stream for the ceilings). The same
+ * data gives the same sum through read() and mmap().
  *
  *   vmcore_bench read FILE BS [LIMIT]   read() FILE from the start with a
  *                                       BS-byte buffer, as dd bs=BS of=/dev/null,
- *                                       up to LIMIT bytes (default: all)
+ *                                       up to LIMIT bytes (default: all; a
+ *                                       file of size 0, such as /dev/zero,
+ *                                       needs LIMIT); only the read() calls
+ *                                       are timed, the sum of each buffer is
+ *                                       taken between them
  *   vmcore_bench read-paddr FILE BS PADDR LEN
  *                                       read() the LEN bytes of old memory
  *                                       at physical PADDR (one PT_LOAD of
  *                                       the ELF core FILE) with a BS-byte
  *                                       buffer; fails unless all were read
  *   vmcore_bench readers FILE N BS      N processes, each read()s its 1/N of
- *                                       FILE with a BS-byte buffer; the time
- *                                       is until the last one is done
+ *                                       FILE with a BS-byte buffer and
+ *                                       touches nothing; the time is from
+ *                                       the first fork() until the last one
+ *                                       is done
  *   vmcore_bench mmap FILE              mmap() FILE (64 MiB at a time) and
- *                                       touch every page (one 8-byte load),
- *                                       three times over; fails unless the
- *                                       three sums agree
- *   vmcore_bench memcpy MIB TOTAL       memcpy() between two MIB MiB buffers
- *                                       until TOTAL bytes are copied
+ *                                       touch every page (one 8-byte load:
+ *                                       the touch is the operation, and its
+ *                                       sum), three times over; fails unless
+ *                                       the three sums agree
+ *   vmcore_bench memcpy MIB BS TOTAL    the read() ceiling: memcpy() BS bytes
+ *                                       at a time from a MIB MiB buffer
+ *                                       (cycling through it) to one BS-byte
+ *                                       buffer until TOTAL bytes are copied;
+ *                                       only the memcpy() calls are timed,
+ *                                       and the destination is summed between
+ *                                       them, as read does
  *   vmcore_bench copy FILE DEV BS       copy FILE to DEV, a fresh (all-zero)
  *                                       disk, with a BS-byte buffer, as
  *                                       dd bs=BS conv=sparse,fsync would:
@@ -33,8 +46,9 @@
  *   vmcore_bench time CMD [ARG...]      run CMD, output to /dev/null, its
  *                                       errors to /tmp/vmcore_bench.err;
  *                                       adds "user_ns=N sys_ns=N", the CPU
- *                                       time CMD spent in user space and in
- *                                       the kernel
+ *                                       time CMD (and the children it waited
+ *                                       for) spent in user space and in the
+ *                                       kernel
  *
  * Sizes take a K, M or G suffix.
  */
@@ -101,12 +115,14 @@ static uint64_t cpu_ns(const struct timeval *tv)
 
 /*
  * read() [off, off + len) of fd with a bs-byte buffer; returns the bytes
- * read, and adds their page sum to sum.
+ * read. Adds the time of the read() calls alone to *ns and, with check,
+ * the page sum of what they read to sum, taken between the calls.
  */
-static uint64_t read_range(int fd, uint64_t off, uint64_t len, size_t bs)
+static uint64_t read_range(int fd, uint64_t off, uint64_t len, size_t bs,
+			   int check, uint64_t *ns)
 {
 	char *buf = malloc(bs);
-	uint64_t done = 0;
+	uint64_t done = 0, t;
 	ssize_t n;
 
 	if (!buf)
@@ -115,12 +131,15 @@ static uint64_t read_range(int fd, uint64_t off, uint64_t len, size_t bs)
 	if (lseek(fd, off, SEEK_SET) != (off_t)off)
 		die("lseek");
 	while (done < len) {
+		t = now_ns();
 		n = read(fd, buf, len - done < bs ? len - done : bs);
+		*ns += now_ns() - t;
 		if (n < 0)
 			die("read");
 		if (n == 0)
 			break;
-		sum = page_sum(sum, buf, off + done, n);
+		if (check)
+			sum = page_sum(sum, buf, off + done, n);
 		done += n;
 	}
 	free(buf);
@@ -209,22 +228,24 @@ static uint64_t paddr_offset(int fd, uint64_t paddr, uint64_t len)
 
 int main(int argc, char **argv)
 {
-	uint64_t t0, bytes = 0, size, written = 0;
+	uint64_t t0 = 0, ns = 0, bytes = 0, size, written = 0;
 	int fd;
 
 	if (argc >= 4 && !strcmp(argv[1], "read")) {
 		fd = open_file(argv[2], &size);
-		if (argc > 4 && size_arg(argv[4]) < size)
+		if (argc > 4 && (!size || size_arg(argv[4]) < size))
 			size = size_arg(argv[4]);
-		t0 = now_ns();
-		bytes = read_range(fd, 0, size, size_arg(argv[3]));
+		if (!size) {
+			fprintf(stderr, "%s: size 0 and no LIMIT\n", argv[2]);
+			return 2;
+		}
+		bytes = read_range(fd, 0, size, size_arg(argv[3]), 1, &ns);
 	} else if (argc == 6 && !strcmp(argv[1], "read-paddr")) {
 		uint64_t len = size_arg(argv[5]), off;
 
 		fd = open_file(argv[2], &size);
 		off = paddr_offset(fd, size_arg(argv[4]), len);
-		t0 = now_ns();
-		bytes = read_range(fd, off, len, size_arg(argv[3]));
+		bytes = read_range(fd, off, len, size_arg(argv[3]), 1, &ns);
 		if (bytes != len) {
 			fprintf(stderr, "read %llu of %llu bytes\n", (unsigned long long)bytes,
 				(unsigned long long)len);
@@ -242,13 +263,13 @@ int main(int argc, char **argv)
 		t0 = now_ns();
 		for (i = 0; i < n; i++) {
 			if (fork() == 0) {
-				uint64_t off = part * i, len;
+				uint64_t off = part * i, len, unused = 0;
 
 				fd = open(argv[2], O_RDONLY);
 				if (fd < 0 || off >= size)
 					_exit(fd < 0);
 				len = size - off < part ? size - off : part;
-				_exit(read_range(fd, off, len, size_arg(argv[4])) != len);
+				_exit(read_range(fd, off, len, size_arg(argv[4]), 0, &unused) != len);
 			}
 		}
 		for (i = 0; i < n; i++) {
@@ -285,19 +306,27 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		sum = sums[0];
-	} else if (argc == 4 && !strcmp(argv[1], "memcpy")) {
-		size_t len = size_arg(argv[2]) << 20;
-		uint64_t total = size_arg(argv[3]);
-		char *a = malloc(len), *b = malloc(len);
+	} else if (argc == 5 && !strcmp(argv[1], "memcpy")) {
+		size_t len = size_arg(argv[2]) << 20, bs = size_arg(argv[3]);
+		uint64_t total = size_arg(argv[4]), t;
+		char *src = malloc(len), *dst = malloc(bs);
+		size_t i;
 
-		if (!a || !b || !len)
+		if (!src || !dst || !bs || len < bs)
 			die("malloc");
-		memset(a, 1, len);
-		memset(b, 2, len);
-		t0 = now_ns();
+		/* Different in every page, as old memory is. */
+		for (i = 0; i < len; i++)
+			src[i] = i * 131 + (i >> 12);
+		memset(dst, 0, bs);
 		while (bytes < total) {
-			memcpy(bytes / len % 2 ? a : b, bytes / len % 2 ? b : a, len);
-			bytes += len;
+			size_t n = total - bytes < bs ? total - bytes : bs;
+			size_t from = bytes % (len - len % bs);
+
+			t = now_ns();
+			memcpy(dst, src + from, n);
+			ns += now_ns() - t;
+			sum = page_sum(sum, dst, bytes, n);
+			bytes += n;
 		}
 	} else if (argc == 5 && !strcmp(argv[1], "copy")) {
 		int out = open(argv[3], O_WRONLY);
@@ -335,20 +364,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: see the comment at the top of vmcore_bench.c\n");
 		return 2;
 	}
-	t0 = now_ns() - t0;
-	if (!strcmp(argv[1], "read") || !strcmp(argv[1], "mmap"))
+	/* The modes that time their operation piecewise have set ns. */
+	if (t0)
+		ns = now_ns() - t0;
+	if (!strcmp(argv[1], "read") || !strcmp(argv[1], "mmap") || !strcmp(argv[1], "memcpy"))
 		printf("bytes=%llu ns=%llu sum=%#llx\n", (unsigned long long)bytes,
-		       (unsigned long long)t0, (unsigned long long)sum);
+		       (unsigned long long)ns, (unsigned long long)sum);
 	else if (!strcmp(argv[1], "copy"))
 		printf("bytes=%llu ns=%llu written=%llu\n", (unsigned long long)bytes,
-		       (unsigned long long)t0, (unsigned long long)written);
+		       (unsigned long long)ns, (unsigned long long)written);
 	else if (!strcmp(argv[1], "time"))
 		printf("bytes=%llu ns=%llu user_ns=%llu sys_ns=%llu\n",
-		       (unsigned long long)bytes, (unsigned long long)t0,
+		       (unsigned long long)bytes, (unsigned long long)ns,
 		       (unsigned long long)cpu_ns(&cpu.ru_utime),
 		       (unsigned long long)cpu_ns(&cpu.ru_stime));
 	else
 		printf("bytes=%llu ns=%llu\n", (unsigned long long)bytes,
-		       (unsigned long long)t0);
+		       (unsigned long long)ns);
 	return 0;
 }

@@ -12,6 +12,8 @@
 #      initcalls and the background mapping;
 #   2. parallel readers (--parallel RUN_DIR ..., a dump kernel with 2 CPUs):
 #      one reader against two, makedumpfile --num-threads 2;
+#   scale: seconds per GiB of read() and the initcalls by guest memory
+#      (--scale RUN_DIR ..., with the 2 GiB boots of --shipped);
 #   3. the test kernel: ours (/proc/vmcore_rs) and C (/proc/vmcore) in the
 #      same boot (--same-boot RUN_DIR);
 #   4. the HSA through SDIAS (--hsa RUN_DIR), the host benchmarks (--host),
@@ -316,6 +318,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("out_json")
 ap.add_argument("--shipped", nargs="+", default=[])
 ap.add_argument("--parallel", nargs="+", default=[])
+ap.add_argument("--scale", nargs="*", default=[])
 ap.add_argument("--same-boot")
 ap.add_argument("--hsa")
 ap.add_argument("--host")
@@ -363,6 +366,36 @@ if args.parallel:
     print("2. Parallel readers: product and product-c, one boot each, dump kernel with\n"
           f"{min(r.cpus for r in runs)} CPUs.\n")
     result["parallel"] = parallel_table(ours, c)
+    print()
+if args.scale or args.shipped:
+    # Time per GiB of old memory as the guest grows, and the initcalls.
+    runs = [Run(p) for p in args.scale] + [Run(p) for p in args.shipped]
+    for r in runs:
+        r.validate()
+    print("Scale: read() of the whole dump with 1 MiB buffers, seconds per GiB of the\n"
+          "dump file, and the initcalls, by guest memory (2 GiB: the boots of 1.).\n")
+    print(f"{'guest':10} {'ours s/GiB':>18} {'C s/GiB':>18} {'ours/C MB/s':>17} "
+          f"{'ours init us':>14} {'C init us':>12} {'mapped MiB':>11}")
+    scale = {}
+    sizes = sorted({r.size.get(C_FILE, 0) for r in runs})
+    for size in sizes:
+        group = [r for r in runs if r.size.get(C_FILE, 0) == size]
+        ours = [r for r in group if not r.name.endswith("-c")]
+        c = [r for r in group if r.name.endswith("-c")]
+        gib = round(size / 2**30)
+        o = [s / (size / 2**30) for s in secs(ours, "read-1m", C_FILE)]
+        cc = [s / (size / 2**30) for s in secs(c, "read-1m", C_FILE)]
+        io = [r.inits["vmcore_rs_initcall"] for r in ours if "vmcore_rs_initcall" in r.inits]
+        ic = [r.inits["vmcore_init"] for r in c if "vmcore_init" in r.inits]
+        mapped = [r.map[0] >> 20 for r in ours if r.map]
+        scale[f"{gib}GiB"] = {"dump_bytes": size, "ours_s_per_GiB": stat(o, 3),
+                             "c_s_per_GiB": stat(cc, 3), "ours/C_MBps": ratio(cc, o),
+                             "ours_initcall_us": io, "c_initcall_us": ic,
+                             "ours_mapped_MiB": mapped}
+        print(f"{str(gib) + ' GiB':10} {fmt(o, digits=3):>18} {fmt(cc, digits=3):>18} "
+              f"{rfmt(ratio(cc, o)):>17} {fmt(io):>14} {fmt(ic):>12} "
+              f"{(str(mapped[0]) if mapped else '-'):>11}")
+    result["scale"] = scale
     print()
 if args.same_boot:
     r = Run(args.same_boot)

@@ -197,6 +197,27 @@ t "product and zfcpdump kernels: no CONFIG_S390_VMCORE_RUST_TEST, no test symbol
 		[ -z "$found" ] || head -5 <<<"$found"
 		if [ $k = test ]; then [ -n "$found" ] || exit 1; else [ -z "$found" ] || exit 1; fi
 	 done'
+# CONFIG_RUST_GC_SECTIONS (vmcore_rust.config): vmlinux.a has the support
+# crates as one collected object, vmlinux defines fewer of the functions of
+# rust/core.o and rust/bindings.o than those objects do, and kallsyms still
+# names our code.
+t "kernels: the Rust support crates garbage-collected, our code in kallsyms" bash -c \
+	'for k in product test zfcpdump; do
+		b=build/kernel-$k
+		grep -qx "CONFIG_RUST_GC_SECTIONS=y" $b/.config || { echo "$k: no RUST_GC_SECTIONS"; exit 1; }
+		ar t $b/vmlinux.a | grep -qx "rust/rust-gc.o" || { echo "$k: no rust/rust-gc.o in vmlinux.a"; exit 1; }
+		map=$(nm $b/vmlinux) || exit 1
+		for o in core bindings; do
+			all=$(nm --defined-only $b/rust/$o.o | awk "\$2 ~ /[tT]/ { print \$3 }" | sort -u)
+			kept=$(comm -12 <(echo "$all") <(awk "{ print \$3 }" <<<"$map" | sort -u) | grep -c .)
+			echo "$k: $kept of $(grep -c . <<<"$all") functions of rust/$o.o in vmlinux"
+			[ "$kept" -lt "$(grep -c . <<<"$all")" ] || exit 1
+		done
+		for s in vmcore_rs_init vmcore_rs_map_oldmem "11s390_vmcore6layout5build"; do
+			grep -q " [tT] .*$s" <<<"$map" || { echo "$k: no $s in vmlinux"; exit 1; }
+		done
+		grep -q "kallsyms_names" <<<"$map" || exit 1
+	 done'
 t "kernel clippy (CLIPPY=1) on our crates, warnings as errors" make -s clippy
 t "build the guest kselftests (selftests/, s390x)" make -s selftests
 # The patched QEMU of the zfcpdump runs builds in the background, niced:

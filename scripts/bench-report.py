@@ -377,14 +377,18 @@ if args.scale or args.shipped:
     print(f"{'guest':10} {'ours s/GiB':>18} {'C s/GiB':>18} {'ours/C MB/s':>17} "
           f"{'ours init us':>14} {'C init us':>12} {'mapped MiB':>11}")
     scale = {}
-    sizes = sorted({r.size.get(C_FILE, 0) for r in runs})
-    for size in sizes:
-        group = [r for r in runs if r.size.get(C_FILE, 0) == size]
+    # Grouped by the guest's memory in GiB (the two kernels' files differ
+    # by a few pages of header and kernel text).
+    gibs = sorted({round(r.size.get(C_FILE, 0) / 2**30) for r in runs})
+    for gib in gibs:
+        group = [r for r in runs if round(r.size.get(C_FILE, 0) / 2**30) == gib]
         ours = [r for r in group if not r.name.endswith("-c")]
         c = [r for r in group if r.name.endswith("-c")]
-        gib = round(size / 2**30)
-        o = [s / (size / 2**30) for s in secs(ours, "read-1m", C_FILE)]
-        cc = [s / (size / 2**30) for s in secs(c, "read-1m", C_FILE)]
+        size = max(r.size[C_FILE] for r in group)
+        o = [ns / 1e9 / (r.size[C_FILE] / 2**30) for r in ours
+             for _, ns, _ in r.samples.get(("read-1m", C_FILE), [])]
+        cc = [ns / 1e9 / (r.size[C_FILE] / 2**30) for r in c
+              for _, ns, _ in r.samples.get(("read-1m", C_FILE), [])]
         io = [r.inits["vmcore_rs_initcall"] for r in ours if "vmcore_rs_initcall" in r.inits]
         ic = [r.inits["vmcore_init"] for r in c if "vmcore_init" in r.inits]
         mapped = [r.map[0] >> 20 for r in ours if r.map]

@@ -18,15 +18,18 @@
 #      2 CPUs: one reader against two, makedumpfile -F -d 31 with and
 #      without --num-threads 2, in PARALLEL_ROUNDS rounds (default 6;
 #      vmcore_bench_set=parallel);
-#   3. the test kernel: /proc/vmcore_rs and the C /proc/vmcore of the same
+#   3. scale: for guests of SCALE_MEM MiB (default 8192 16384), one boot of
+#      each kernel: read() with 1 MiB buffers (two rounds) and the
+#      initcalls, beside the 2 GiB boots of 1.;
+#   4. the test kernel: /proc/vmcore_rs and the C /proc/vmcore of the same
 #      boot, the order alternating; the header build and both initcalls of
 #      that boot;
-#   4. the HSA through SDIAS: the test kernel dumped by the patched QEMU's
+#   5. the HSA through SDIAS: the test kernel dumped by the patched QEMU's
 #      dump IPL (HSA 0x6003000, each SDIAS request completing after 100 us),
 #      its zfcpdump kernel reading the HSA range of both files of the same
 #      boot, the SDIAS requests counted by a kprobe (make qemu);
-#   5. the host: criterion benches of the pure crate (scripts/bench-host.sh);
-#   6. the zfcpdump kernel's size against the C-only one (make zfcpdump-size).
+#   6. the host: criterion benches of the pure crate (scripts/bench-host.sh);
+#   7. the zfcpdump kernel's size against the C-only one (make zfcpdump-size).
 # Prints the tables; writes OUT/bench.json (scripts/bench-report.py).
 # Usage: scripts/bench.sh OUT_DIR [ZFCPDUMP_SIZE_TXT]
 set -euo pipefail
@@ -53,6 +56,16 @@ for k in product product-c; do
 		--append "vmcore_pattern_mib=0 vmcore_dump_cpus=2 vmcore_bench_set=parallel vmcore_bench_rounds=${PARALLEL_ROUNDS:-6}"
 	parallel+=("$out/parallel-$k")
 done
+scale=()
+for mem in ${SCALE_MEM-8192 16384}; do
+	for k in product product-c; do
+		"$top/scripts/run-dump.sh" --bench --mem "$mem" --smp 2 --timeout 3600 \
+			--kernel "$(printf "$boot" $k)" --vmlinux "$top/build/kernel-$k/vmlinux" \
+			--out "$out/scale-$mem-$k" --work "$top/build/run-bench" \
+			--append "vmcore_pattern_mib=0 vmcore_bench_set=scale vmcore_bench_rounds=2"
+		scale+=("$out/scale-$mem-$k")
+	done
+done
 "$top/scripts/run-dump.sh" --bench --mem 2048 --smp 2 --timeout 1800 \
 	--kernel "$(printf "$boot" test)" \
 	--vmlinux "$top/build/kernel-test/vmlinux" --out "$out/guest-run" \
@@ -66,6 +79,6 @@ done
 "$top/scripts/bench-host.sh" "$out/host.json"
 echo
 python3 "$top/scripts/bench-report.py" "$out/bench.json" --shipped "${shipped[@]}" \
-	--parallel "${parallel[@]}" \
+	--parallel "${parallel[@]}" --scale "${scale[@]}" \
 	--same-boot "$out/guest-run" --hsa "$out/hsa-run" --host "$out/host.json" \
 	--sizes "$sizes" | tee "$out/bench.txt"

@@ -205,7 +205,7 @@ t "kernels: the Rust support crates garbage-collected, our code in kallsyms" bas
 	'for k in product test zfcpdump; do
 		b=build/kernel-$k
 		grep -qx "CONFIG_RUST_GC_SECTIONS=y" $b/.config || { echo "$k: no RUST_GC_SECTIONS"; exit 1; }
-		ar t $b/vmlinux.a | grep -qx "rust/rust-gc.o" || { echo "$k: no rust/rust-gc.o in vmlinux.a"; exit 1; }
+		ar t $b/vmlinux.a | grep -q "\(^\|/\)rust/rust-gc.o\$" || { echo "$k: no rust/rust-gc.o in vmlinux.a"; exit 1; }
 		map=$(nm $b/vmlinux) || exit 1
 		for o in core bindings; do
 			all=$(nm --defined-only $b/rust/$o.o | awk "\$2 ~ /[tT]/ { print \$3 }" | sort -u)

@@ -391,13 +391,7 @@ unsafe extern "C" fn trust_read(
     // SAFETY: `buf` and `ppos` are valid by the function's contract; the
     // report is valid for its `len` bytes during the call.
     unsafe {
-        bindings::simple_read_from_buffer(
-            buf.cast(),
-            count,
-            ppos,
-            report.as_ptr().cast(),
-            len,
-        )
+        bindings::simple_read_from_buffer(buf.cast(), count, ppos, report.as_ptr().cast(), len)
     }
 }
 

@@ -328,10 +328,11 @@ args = ap.parse_args()
 result = {"ratios": "x/y: x over y, medians; spread: [min x / max y, max x / min y]. "
                     "For MB/s higher is better for ours; c_time/ours_time: C's time over "
                     "ours (higher is better for ours)"}
+shipped_runs = [Run(p) for p in args.shipped]
+for r in shipped_runs:
+    r.validate()
 if args.shipped:
-    runs = [Run(p) for p in args.shipped]
-    for r in runs:
-        r.validate()
+    runs = shipped_runs
     ours = [r for r in runs if not r.name.endswith("-c")]
     c = [r for r in runs if r.name.endswith("-c")]
     order = " ".join("A" if r in ours else "B" for r in runs)
@@ -346,7 +347,11 @@ if args.shipped:
                                              "makedumpfile onto ext2, + sync")
     print()
     res["copies"] = copies_table(ours, C_FILE, c, C_FILE)
-    print()
+    for who, runs in (("ours", ours), ("c", c)):
+        n = sum(len(r.failed.get(("makedumpfile-threads2-1cpu", C_FILE), [])) for r in runs)
+        res[f"{who}_threads2_1cpu_failed_tries"] = n
+        print(f"makedumpfile --num-threads 2 (1 CPU) runs that failed by themselves and were "
+              f"tried again, {who}: {n}")
     res["makedumpfile_1cpu"] = timed_rows(
         ours, C_FILE, c, C_FILE,
         [("makedumpfile-mmap-1cpu", "makedumpfile -F -d 31 >/dev/null"),
@@ -369,9 +374,13 @@ if args.parallel:
     print()
 if args.scale or args.shipped:
     # Time per GiB of old memory as the guest grows, and the initcalls.
-    runs = [Run(p) for p in args.scale] + [Run(p) for p in args.shipped]
+    runs = [Run(p) for p in args.scale]
     for r in runs:
         r.validate()
+    runs += shipped_runs
+    for r in runs:
+        check(C_FILE in r.size, f"{r.name}: the guest recorded no size of {C_FILE}")
+    runs = [r for r in runs if C_FILE in r.size]
     print("Scale: read() of the whole dump with 1 MiB buffers, seconds per GiB of the\n"
           "dump file, and the initcalls, by guest memory (2 GiB: the boots of 1.).\n")
     print(f"{'guest':10} {'ours s/GiB':>18} {'C s/GiB':>18} {'ours/C MB/s':>17} "

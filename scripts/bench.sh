@@ -38,39 +38,38 @@ out=${1:-$top/out/bench}
 sizes=${2:-$top/out/zfcpdump-size.txt}
 mkdir -p "$out"
 boot=$top/build/kernel-%s/arch/s390/boot/bzImage
+# bench_boot KERNEL RUN MIB TIMEOUT APPEND [RUN-DUMP OPTION...]: one boot of
+# the KERNEL kernel (a MIB MiB, 2-CPU guest) that crashes, whose dump kernel
+# measures (vmcore_bench=1), to $out/RUN; APPEND adds kernel parameters.
+bench_boot() {
+	"$top/scripts/run-dump.sh" --bench --mem "$3" --smp 2 --timeout "$4" \
+		--kernel "$(printf "$boot" "$1")" --vmlinux "$top/build/kernel-$1/vmlinux" \
+		--out "$out/$2" --work "$top/build/run-bench" \
+		--append "vmcore_pattern_mib=0 $5" "${@:6}"
+}
 shipped=()
 n=0
 for k in product product-c product-c product; do
 	n=$((n + 1))
-	"$top/scripts/run-dump.sh" --bench --mem 2048 --smp 2 --timeout 1800 \
-		--kernel "$(printf "$boot" $k)" --vmlinux "$top/build/kernel-$k/vmlinux" \
-		--out "$out/shipped-$n-$k" --work "$top/build/run-bench" \
-		--append "vmcore_pattern_mib=0 vmcore_bench_set=shipped vmcore_bench_rounds=${BENCH_ROUNDS:-3}"
+	bench_boot $k "shipped-$n-$k" 2048 1800 \
+		"vmcore_bench_set=shipped vmcore_bench_rounds=${BENCH_ROUNDS:-3}"
 	shipped+=("$out/shipped-$n-$k")
 done
 parallel=()
 for k in product product-c; do
-	"$top/scripts/run-dump.sh" --bench --mem 2048 --smp 2 --timeout 1800 \
-		--kernel "$(printf "$boot" $k)" --vmlinux "$top/build/kernel-$k/vmlinux" \
-		--out "$out/parallel-$k" --work "$top/build/run-bench" \
-		--append "vmcore_pattern_mib=0 vmcore_dump_cpus=2 vmcore_bench_set=parallel vmcore_bench_rounds=${PARALLEL_ROUNDS:-6}"
+	bench_boot $k "parallel-$k" 2048 1800 \
+		"vmcore_dump_cpus=2 vmcore_bench_set=parallel vmcore_bench_rounds=${PARALLEL_ROUNDS:-6}"
 	parallel+=("$out/parallel-$k")
 done
 scale=()
 for mem in ${SCALE_MEM-8192 16384}; do
 	for k in product product-c; do
-		"$top/scripts/run-dump.sh" --bench --mem "$mem" --smp 2 --timeout 3600 \
-			--kernel "$(printf "$boot" $k)" --vmlinux "$top/build/kernel-$k/vmlinux" \
-			--out "$out/scale-$mem-$k" --work "$top/build/run-bench" \
-			--append "vmcore_pattern_mib=0 vmcore_bench_set=scale vmcore_bench_rounds=2"
+		bench_boot $k "scale-$mem-$k" "$mem" 3600 "vmcore_bench_set=scale vmcore_bench_rounds=2"
 		scale+=("$out/scale-$mem-$k")
 	done
 done
-"$top/scripts/run-dump.sh" --bench --mem 2048 --smp 2 --timeout 1800 \
-	--kernel "$(printf "$boot" test)" \
-	--vmlinux "$top/build/kernel-test/vmlinux" --out "$out/guest-run" \
-	--work "$top/build/run-bench" --compare /proc/vmcore \
-	--append "vmcore_path=/proc/vmcore_rs vmcore_pattern_mib=0 vmcore_bench_rounds=${BENCH_ROUNDS:-3}"
+bench_boot test guest-run 2048 1800 \
+	"vmcore_path=/proc/vmcore_rs vmcore_bench_rounds=${BENCH_ROUNDS:-3}" --compare /proc/vmcore
 "$top/scripts/run-dump.sh" --hsa-bench --zfcpdump 0x6003000 --sdias-delay 100 \
 	--timeout 1800 --kernel "$(printf "$boot" test)" \
 	--vmlinux "$top/build/kernel-test/vmlinux" --out "$out/hsa-run" \

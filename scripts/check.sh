@@ -228,8 +228,8 @@ qemu_pid=$!
 
 # trust NAME DIR PATTERN...: the dump kernel's debugfs trust file gives its
 # report, whose lines match each PATTERN, and its boot log has the one line
-# of it, with as many parts left out as the file names; with the PATTERN
-# "nothing left out", no line may say "left out:" either.
+# of it, naming each part the file says was left out, and why; with the
+# PATTERN "nothing left out", no line may say "left out:" either.
 trust() {
 	t "$1: trust report in debugfs, its count logged at boot: ${*:3}" bash -c '
 		d=$1; shift
@@ -237,10 +237,17 @@ trust() {
 			{ echo "file:"; cat "$d/guest/trust.txt"; exit 1; }
 		logged=$(grep -o "vmcore_rs: dump of [0-9]* bytes ready .*" "$d/guest/kmsg-boot.txt")
 		n=$(grep -c "^trust: left out:" "$d/guest/trust.txt")
-		if [ "$n" = 0 ]; then want="nothing left out"; else want="$n parts left out"; fi
+		case $n in
+		0) want="nothing left out" ;;
+		1) want="1 part left out: " ;;
+		*) want="$n parts left out: " ;;
+		esac
 		[ "$(grep -c . <<<"$logged")" = 1 ] && [[ $logged == *"), $want"* ]] &&
 			! grep -q "vmcore_rs: trust:" "$d/guest/kmsg-boot.txt" ||
 			{ echo "logged: $logged (want: $want, one line)"; exit 1; }
+		while IFS= read -r entry; do
+			[[ $logged == *"$entry"* ]] || { echo "logged: $logged (not naming: $entry)"; exit 1; }
+		done < <(sed -n "s/^trust: left out: //p" "$d/guest/trust.txt")
 		for p; do grep -q "$p" "$d/guest/trust.txt" || { echo "no line matches $p"; exit 1; }; done
 		for p; do
 			[ "$p" != "nothing left out" ] || ! grep "left out:" "$d/guest/trust.txt" ||

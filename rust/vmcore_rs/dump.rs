@@ -16,8 +16,8 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::{bindings, c_str, prelude::*};
 use s390_vmcore::{
-    os_info, vmcoreinfo_from_lowcore, DumpFile, DumpSpec, InRanges, OldMem, OldMemMode, Omission,
-    OsInfo, OsInfoError, OsInfoStatus, PhysRange, Segment, SourceBytes, TrustReport,
+    os_info, vmcoreinfo_from_lowcore, DumpFile, DumpSpec, InRanges, LeftOut, OldMem, OldMemMode,
+    Omission, OsInfo, OsInfoError, OsInfoStatus, PhysRange, Segment, SourceBytes, TrustReport,
     VmcoreinfoSource,
 };
 
@@ -61,11 +61,7 @@ impl Dump {
     pub(crate) fn write_report(&self, buf: &mut [u8]) -> usize {
         let t = &self.trust;
         let mut left_out = [Omission::new(&"", &""); 3];
-        let mut n = 0;
-        for (what, why) in t.found.left_out.iter().flatten() {
-            left_out[n] = Omission::new(what, why);
-            n += 1;
-        }
+        let n = t.found.omissions(&mut left_out);
         let report = TrustReport {
             bytes: t.bytes,
             os_info: match &t.found.os_info {
@@ -196,7 +192,7 @@ pub(crate) fn init() {
     };
     let us = (crate::ktime_get() - t0) / 1000;
     let size = dump.size;
-    let left_out = dump.trust.found.left_out.iter().flatten().count();
+    let found = dump.trust.found;
     let Ok(dump) = KBox::new(dump, GFP_KERNEL) else {
         no_dump(c_str!("vmcore_rs: no memory for the dump"));
     };
@@ -205,22 +201,16 @@ pub(crate) fn init() {
     if file::create(size).is_err() {
         no_dump(c_str!("vmcore_rs: cannot create the dump's proc file"));
     }
-    // One line at boot; each part left out was logged when it was, and the
-    // whole report is formatted when its file is read.
-    if left_out == 0 {
-        pr_info!(
-            "dump of {} bytes ready (header built in {} us), nothing left out\n",
-            size,
-            us
-        );
-    } else {
-        pr_info!(
-            "dump of {} bytes ready (header built in {} us), {} parts left out (debugfs vmcore_rs/trust)\n",
-            size,
-            us,
-            left_out
-        );
-    }
+    // One line at boot, naming what was left out and why; the whole
+    // report is formatted when its debugfs file is read.
+    let mut left_out = [Omission::new(&"", &""); 3];
+    let n = found.omissions(&mut left_out);
+    pr_info!(
+        "dump of {} bytes ready (header built in {} us), {}\n",
+        size,
+        us,
+        LeftOut(&left_out[..n])
+    );
 }
 
 /// No dump can be served: marks the ELF core header unusable as C does
@@ -325,6 +315,17 @@ impl Found {
         if let Some(slot) = self.left_out.iter_mut().find(|s| s.is_none()) {
             *slot = Some((what, why));
         }
+    }
+
+    /// Fills `out` with what was left out and why, in the order it was;
+    /// returns how many.
+    fn omissions<'a>(&'a self, out: &mut [Omission<'a>; 3]) -> usize {
+        let mut n = 0;
+        for (what, why) in self.left_out.iter().flatten() {
+            out[n] = Omission::new(what, why);
+            n += 1;
+        }
+        n
     }
 
     #[cfg_attr(not(CONFIG_S390_VMCORE_RUST_TEST), allow(dead_code))]

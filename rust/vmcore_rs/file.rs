@@ -414,7 +414,8 @@ unsafe impl Sync for FileOps {}
 static TRUST_OPS: FileOps = FileOps(trust_ops());
 
 /// Creates `/sys/kernel/debug/vmcore_rs/trust`; without debugfs, or when
-/// debugfs fails, there is none (the report is in the kernel log).
+/// debugfs fails, there is none (the boot log line still names what was
+/// left out and why, [`crate::dump::init`]).
 pub(crate) fn create_trust_file() {
     #[cfg(CONFIG_DEBUG_FS)]
     // SAFETY: The names are NUL terminated; debugfs accepts an error

@@ -58,7 +58,7 @@ pub use os_info::{
     OS_INFO_KASLR_OFFSET, OS_INFO_VMCOREINFO, VMCOREINFO_MAX,
 };
 pub use report::{
-    source_bytes, Omission, OsInfoStatus, SourceBytes, TrustReport, VmcoreinfoSource,
+    source_bytes, LeftOut, Omission, OsInfoStatus, SourceBytes, TrustReport, VmcoreinfoSource,
     TRUST_OMISSIONS_MAX, TRUST_PREFIX, TRUST_REPORT_MAX, TRUST_TEXT_MAX,
 };
 pub use save_area::SaveArea;

@@ -173,6 +173,32 @@ impl fmt::Debug for Omission<'_> {
     }
 }
 
+/// What was left out, for the one line the dump kernel logs at boot:
+/// `nothing left out`, or `N parts left out: WHAT (WHY); WHAT (WHY)`,
+/// each `WHAT (WHY)` as on its `trust: left out:` line of the report.
+#[derive(Clone, Copy, Debug)]
+pub struct LeftOut<'a>(pub &'a [Omission<'a>]);
+
+impl Display for LeftOut<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.len() {
+            0 => return f.write_str("nothing left out"),
+            1 => f.write_str("1 part left out: ")?,
+            n => write!(f, "{n} parts left out: ")?,
+        }
+        for (i, o) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            one_line(f, o.what)?;
+            f.write_str(" (")?;
+            one_line(f, o.why)?;
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
 /// The whole report; [`Display`] writes the block of lines (see the
 /// module documentation), [`TrustReport::write_to`] writes it into a byte
 /// buffer.

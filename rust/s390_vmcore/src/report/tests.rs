@@ -352,3 +352,41 @@ fn debug_shows_texts() {
     assert!(d.contains("Unusable(\"c\")"));
     assert!(d.contains("Omission { what: \"a\", why: \"b\" }"));
 }
+
+#[test]
+fn left_out_line_names_what_the_report_names() {
+    assert_eq!(format!("{}", LeftOut(&[])), "nothing left out");
+    let bad = "size\nover limit";
+    let left_out = [
+        Omission::new(&Omission::KERNEL_TEXT, &"os_info has no kernel layout"),
+        Omission::new(&Omission::VMCOREINFO, &bad),
+    ];
+    assert_eq!(
+        format!("{}", LeftOut(&left_out[..1])),
+        "1 part left out: kernel-text PT_LOAD (os_info has no kernel layout)"
+    );
+    let line = format!("{}", LeftOut(&left_out));
+    assert_eq!(
+        line,
+        "2 parts left out: kernel-text PT_LOAD (os_info has no kernel layout); \
+         VMCOREINFO note (size over limit)"
+    );
+    // Each omission as the report's own line gives it.
+    let report = TrustReport {
+        bytes: sb(0, 0, 0),
+        os_info: OsInfoStatus::Valid,
+        vmcoreinfo: VmcoreinfoSource::Absent,
+        cpus: 1,
+        vector_registers: false,
+        left_out: &left_out,
+    };
+    let text = format!("{report}");
+    let from_report: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("trust: left out: "))
+        .collect();
+    assert_eq!(from_report.len(), 2);
+    for entry in from_report {
+        assert!(line.contains(entry), "{entry:?} not in {line:?}");
+    }
+}

@@ -302,6 +302,17 @@ def parallel_table(ours_runs, c_runs):
         one, two = rates(runs, "readers-1x1m", C_FILE), rates(runs, "readers-2x1m", C_FILE)
         res[f"{who}_2_readers/1_reader"] = ratio(two, one)
         print(f"{'scaling, ' + who + ' (2 readers / 1)':38} {rfmt(ratio(two, one)):>18}")
+    # The ceiling of that scaling on this host: memcpy() in two processes
+    # against one, in the same boots, timed as the readers are.
+    runs = ours_runs + c_runs
+    one, two = rates(runs, "memcpy-procs-1x1m", "-"), rates(runs, "memcpy-procs-2x1m", "-")
+    check(one and two, "memcpy-procs ceiling missing")
+    if one and two:
+        res["ceiling_memcpy_MBps"] = {"1_process": stat(one), "2_processes": stat(two)}
+        res["ceiling_2_processes/1_process"] = ratio(two, one)
+        print(f"{'ceiling, memcpy() (1 process)':38} {fmt(one):>18}")
+        print(f"{'ceiling, memcpy() (2 processes)':38} {fmt(two):>18}")
+        print(f"{'scaling, ceiling (2 processes / 1)':38} {rfmt(ratio(two, one)):>18}")
     for who, runs in (("ours", ours_runs), ("c", c_runs)):
         n = sum(len(r.failed.get(("makedumpfile-threads2", C_FILE), [])) for r in runs)
         res[f"{who}_threads2_failed_tries"] = n

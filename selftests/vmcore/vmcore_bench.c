@@ -37,6 +37,14 @@
  *                                       only the memcpy() calls are timed,
  *                                       and the destination is summed between
  *                                       them, as read does
+ *   vmcore_bench memcpy-procs N MIB BS TOTAL
+ *                                       the ceiling of readers: N processes,
+ *                                       each memcpy()s its 1/N of TOTAL
+ *                                       bytes BS at a time from its own part
+ *                                       of one MIB MiB buffer (filled before
+ *                                       the clock starts) to its own BS-byte
+ *                                       buffer, and touches nothing; timed
+ *                                       as readers
  *   vmcore_bench copy FILE DEV BS       copy FILE to DEV, a fresh (all-zero)
  *                                       disk, with a BS-byte buffer, as
  *                                       dd bs=BS conv=sparse,fsync would:
@@ -328,6 +336,46 @@ int main(int argc, char **argv)
 			sum = page_sum(sum, dst, bytes, n);
 			bytes += n;
 		}
+	} else if (argc == 6 && !strcmp(argv[1], "memcpy-procs")) {
+		int i, n = atoi(argv[2]), status, bad = 0;
+		size_t len = size_arg(argv[3]) << 20, bs = size_arg(argv[4]), part;
+		uint64_t total = size_arg(argv[5]);
+		char *src = malloc(len);
+		size_t j;
+
+		if (n < 1 || !src || !bs || len / n < bs)
+			die("memcpy-procs");
+		for (j = 0; j < len; j++)
+			src[j] = j * 131 + (j >> 12);
+		/* Each process cycles through its own part of the source. */
+		part = len / n / bs * bs;
+		t0 = now_ns();
+		for (i = 0; i < n; i++) {
+			if (fork() == 0) {
+				char *dst = malloc(bs), *from = src + part * i;
+				uint64_t done = 0, mine = total / n;
+
+				if (!dst)
+					_exit(1);
+				while (done < mine) {
+					size_t k = mine - done < bs ? mine - done : bs;
+
+					memcpy(dst, from + done % part, k);
+					/* The copy is the work: keep it. */
+					__asm__ volatile("" : : "r"(dst) : "memory");
+					done += k;
+				}
+				_exit(0);
+			}
+		}
+		for (i = 0; i < n; i++) {
+			if (wait(&status) < 0)
+				die("wait");
+			bad += !WIFEXITED(status) || WEXITSTATUS(status);
+		}
+		if (bad)
+			return 1;
+		bytes = total / n * n;
 	} else if (argc == 5 && !strcmp(argv[1], "copy")) {
 		int out = open(argv[3], O_WRONLY);
 

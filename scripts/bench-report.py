@@ -13,7 +13,8 @@
 #   2. parallel readers (--parallel RUN_DIR ..., a dump kernel with 2 CPUs):
 #      one reader against two, makedumpfile --num-threads 2;
 #   scale: seconds per GiB of read() and the initcalls by guest memory
-#      (--scale RUN_DIR ..., with the 2 GiB boots of --shipped);
+#      (--scale RUN_DIR ..., with the 2 GiB boots of --shipped), and the
+#      same with EDAT-1 (--scale-edat RUN_DIR ...);
 #   3. the test kernel: ours (/proc/vmcore_rs) and C (/proc/vmcore) in the
 #      same boot (--same-boot RUN_DIR);
 #   4. the HSA through SDIAS (--hsa RUN_DIR), the host benchmarks (--host),
@@ -93,6 +94,14 @@ class Run:
                 elif w and w[0] == "makedumpfile-out":
                     self.mdf_out[(w[1], w[2])] = line.strip()
         self.dmesg = open(f"{path}/guest/dmesg-dump.txt", errors="replace").read()
+        # "DirectMap1M:     2097152 kB", of the dump kernel's /proc/meminfo.
+        self.directmap = {}
+        if os.path.exists(f"{path}/guest/directmap"):
+            with open(f"{path}/guest/directmap") as f:
+                for line in f:
+                    w = line.split()
+                    if len(w) >= 2 and w[0].endswith(":") and w[1].isdigit():
+                        self.directmap[w[0][:-1]] = int(w[1])
         # "[    1.234567] initcall NAME+0x0/0x40 returned 0 after N usecs"
         self.inits, self.init_end = {}, {}
         for t, k, v in re.findall(
@@ -330,6 +339,7 @@ ap.add_argument("out_json")
 ap.add_argument("--shipped", nargs="+", default=[])
 ap.add_argument("--parallel", nargs="+", default=[])
 ap.add_argument("--scale", nargs="*", default=[])
+ap.add_argument("--scale-edat", nargs="*", default=[])
 ap.add_argument("--same-boot")
 ap.add_argument("--hsa")
 ap.add_argument("--host")
@@ -383,19 +393,14 @@ if args.parallel:
           f"{min(r.cpus for r in runs)} CPUs.\n")
     result["parallel"] = parallel_table(ours, c)
     print()
-if args.scale or args.shipped:
-    # Time per GiB of old memory as the guest grows, and the initcalls.
-    runs = [Run(p) for p in args.scale]
-    for r in runs:
-        r.validate()
-    runs += shipped_runs
+def scale_table(runs, title):
+    """Time per GiB of old memory as the guest grows, and the initcalls."""
     for r in runs:
         check(C_FILE in r.size, f"{r.name}: the guest recorded no size of {C_FILE}")
     runs = [r for r in runs if C_FILE in r.size]
-    print("Scale: read() of the whole dump with 1 MiB buffers, seconds per GiB of the\n"
-          "dump file, and the initcalls, by guest memory (2 GiB: the boots of 1.).\n")
+    print(title)
     print(f"{'guest':10} {'ours s/GiB':>18} {'C s/GiB':>18} {'ours/C MB/s':>17} "
-          f"{'ours init us':>14} {'C init us':>12} {'mapped MiB':>11}")
+          f"{'ours init us':>14} {'C init us':>12} {'mapped MiB':>11} {'1M pages':>9}")
     scale = {}
     # Grouped by the guest's memory in GiB (the two kernels' files differ
     # by a few pages of header and kernel text).
@@ -412,15 +417,40 @@ if args.scale or args.shipped:
         io = [r.inits["vmcore_rs_initcall"] for r in ours if "vmcore_rs_initcall" in r.inits]
         ic = [r.inits["vmcore_init"] for r in c if "vmcore_init" in r.inits]
         mapped = [r.map[0] >> 20 for r in ours if r.map]
+        # The dump kernel's direct map in 1 MiB pages (DirectMap1M, kB).
+        large = [r.directmap.get("DirectMap1M", 0) >> 10 for r in ours]
         scale[f"{gib}GiB"] = {"dump_bytes": size, "ours_s_per_GiB": stat(o, 3),
                              "c_s_per_GiB": stat(cc, 3), "ours/C_MBps": ratio(cc, o),
                              "ours_initcall_us": io, "c_initcall_us": ic,
-                             "ours_mapped_MiB": mapped}
+                             "ours_mapped_MiB": mapped, "ours_direct_map_1M_MiB": large}
         print(f"{str(gib) + ' GiB':10} {fmt(o, digits=3):>18} {fmt(cc, digits=3):>18} "
               f"{rfmt(ratio(cc, o)):>17} {fmt(io):>14} {fmt(ic):>12} "
-              f"{(str(mapped[0]) if mapped else '-'):>11}")
-    result["scale"] = scale
+              f"{(str(mapped[0]) if mapped else '-'):>11} "
+              f"{(str(large[0]) + ' MiB' if large else '-'):>9}")
     print()
+    return scale
+
+
+if args.scale or args.shipped:
+    runs = [Run(p) for p in args.scale]
+    for r in runs:
+        r.validate()
+    result["scale"] = scale_table(
+        runs + shipped_runs,
+        "Scale: read() of the whole dump with 1 MiB buffers, seconds per GiB of the\n"
+        "dump file, and the initcalls, by guest memory (2 GiB: the boots of 1.);\n"
+        "Debian's QEMU, whose TCG CPU has no EDAT: 4 KiB pages, old memory mapped\n"
+        "as far as the page-table budget (1/16 of the dump kernel's memory) goes.\n")
+if args.scale_edat:
+    runs = [Run(p) for p in args.scale_edat]
+    for r in runs:
+        r.validate()
+        check(r.directmap.get("DirectMap1M", 0) > 0,
+              f"{r.name}: the dump kernel mapped no memory with 1 MiB pages")
+    result["scale_edat"] = scale_table(
+        runs,
+        "Scale with EDAT-1 (the patched QEMU, make qemu; run-dump.sh --edat): the\n"
+        "same runs, both kernels mapping memory with 1 MiB pages as real machines do.\n")
 if args.same_boot:
     r = Run(args.same_boot)
     r.validate()

@@ -20,7 +20,10 @@
 #      vmcore_bench_set=parallel);
 #   3. scale: for guests of SCALE_MEM MiB (default 8192 16384), one boot of
 #      each kernel: read() with 1 MiB buffers (two rounds) and the
-#      initcalls, beside the 2 GiB boots of 1.;
+#      initcalls, beside the 2 GiB boots of 1.; then the same for guests of
+#      SCALE_EDAT_MEM MiB (default 2048 8192 16384) in the patched QEMU,
+#      whose CPU has EDAT-1 (run-dump.sh --edat): memory mapped with 1 MiB
+#      pages, as on real machines;
 #   4. the test kernel: /proc/vmcore_rs and the C /proc/vmcore of the same
 #      boot, the order alternating; the header build and both initcalls of
 #      that boot;
@@ -68,6 +71,14 @@ for mem in ${SCALE_MEM-8192 16384}; do
 		scale+=("$out/scale-$mem-$k")
 	done
 done
+scale_edat=()
+for mem in ${SCALE_EDAT_MEM-2048 8192 16384}; do
+	for k in product product-c; do
+		bench_boot $k "scale-edat-$mem-$k" "$mem" 3600 \
+			"vmcore_bench_set=scale vmcore_bench_rounds=2" --edat
+		scale_edat+=("$out/scale-edat-$mem-$k")
+	done
+done
 bench_boot test guest-run 2048 1800 \
 	"vmcore_path=/proc/vmcore_rs vmcore_bench_rounds=${BENCH_ROUNDS:-3}" --compare /proc/vmcore
 "$top/scripts/run-dump.sh" --hsa-bench --zfcpdump 0x6003000 --sdias-delay 100 \
@@ -78,6 +89,6 @@ bench_boot test guest-run 2048 1800 \
 "$top/scripts/bench-host.sh" "$out/host.json"
 echo
 python3 "$top/scripts/bench-report.py" "$out/bench.json" --shipped "${shipped[@]}" \
-	--parallel "${parallel[@]}" --scale "${scale[@]}" \
+	--parallel "${parallel[@]}" --scale "${scale[@]}" --scale-edat "${scale_edat[@]}" \
 	--same-boot "$out/guest-run" --hsa "$out/hsa-run" --host "$out/host.json" \
 	--sizes "$sizes" | tee "$out/bench.txt"

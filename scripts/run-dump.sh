@@ -6,7 +6,7 @@
 #   scripts/run-dump.sh --kernel BZIMAGE --vmlinux VMLINUX --out DIR
 #       [--dump-kernel BZIMAGE] [--initrd INITRD] [--smp N] [--mem MiB] [--cpu MODEL] [--crashkernel SIZE]
 #       [--append EXTRA] [--kdump-append EXTRA] [--timeout SECONDS]
-#       [--work DIR] [--keep-disks] [--compare PATH] [--checksum] [--bench]
+#       [--work DIR] [--keep-disks] [--compare PATH] [--checksum] [--bench] [--edat]
 #       [--zfcpdump HSA_SIZE [--sdias-delay US] [--sdias-fail BLOCK
 #        [--sdias-fail-status STATUS]] [--hsa-bench]] [--force nmi|dump-ipl]
 #
@@ -47,6 +47,9 @@
 # --crashkernel SIZE   default 200M
 # --cpu MODEL          QEMU -cpu (default max), e.g. max,vx=off for a CPU
 #                      without the vector facility
+# --edat               run the patched QEMU (make qemu), whose max CPU model
+#                      has the enhanced-DAT facility 1, so that both kernels
+#                      map memory with 1 MiB pages as real machines do
 # --bench              measure instead of saving the dump (scripts/bench.sh):
 #                      the dump kernel (with initcall_debug) times reads of
 #                      the vmcore and, if given, of --compare;
@@ -89,7 +92,7 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KERNEL='' DUMP_KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
 SMP=2 MEM=1024 CPU=max CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE='' BENCH=''
-HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' SDIAS_FAIL_STATUS=3 HSA_BENCH='' CHECKSUM='' FORCE=''
+HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' SDIAS_FAIL_STATUS=3 HSA_BENCH='' CHECKSUM='' FORCE='' EDAT=''
 
 usage() {
 	sed -n '5,11p' "$0" | sed 's/^# \?//' >&2
@@ -111,6 +114,7 @@ while (($#)); do
 	--checksum) CHECKSUM=1; shift; continue ;;
 	--bench) BENCH=1; shift; continue ;;
 	--hsa-bench) HSA_BENCH=1; shift; continue ;;
+	--edat) EDAT=1; shift; continue ;;
 	-h | --help) usage ;;
 	--*) (($# >= 2)) || { echo "run-dump: $1 needs a value" >&2; usage; } ;;
 	*) echo "run-dump: unknown argument $1" >&2; usage ;;
@@ -183,7 +187,7 @@ DUMP_KERNEL=${DUMP_KERNEL:-$KERNEL}
 	fail args "$0" "--smp, --mem and --timeout take numbers"
 QEMU_BIN=qemu-system-s390x
 # The patched QEMU (scripts/qemu.sh); firmware from Debian's package.
-[[ -z $HSA_SIZE ]] || QEMU_BIN=$TOP/build/qemu/qemu-system-s390x
+[[ -z $HSA_SIZE$EDAT ]] || QEMU_BIN=$TOP/build/qemu/qemu-system-s390x
 for t in "$QEMU_BIN" python3 tar timeout; do
 	command -v "$t" >/dev/null || fail args "$0" "$t not found"
 done

@@ -284,7 +284,7 @@ else
 fi
 mapfile -t QEMU < <(
 	echo "$QEMU_BIN"
-	[[ -z $HSA_SIZE ]] || { echo -L; echo /usr/share/qemu; }
+	[[ -z $HSA_SIZE$EDAT ]] || { echo -L; echo /usr/share/qemu; }
 	echo -M; echo "$MACHINE"
 	echo -cpu; echo "$CPU"
 	echo -smp; echo "$SMP"

@@ -273,6 +273,17 @@ def copies_table(ours_runs, ours_file, c_runs, c_file):
                      "ours/C": ratio(o, c), "ours/sink": ratio(o, z), "c/sink": ratio(c, z)}
         print(f"{label:38} {fmt(z):>18} {fmt(o):>18} {fmt(c):>18} "
               f"{rfmt(res[sink]['ours/C']):>17} {rfmt(res[sink]['ours/sink']):>17}")
+        # dd reads a block, then writes it, one after the other: at best
+        # 1 / (1/read + 1/sink), with read() of each file at its speed in
+        # the same boots (1 MiB buffers) and the sink's own.
+        ro, rc = rates(ours_runs, "read-1m", ours_file), rates(c_runs, "read-1m", c_file)
+        if sink.startswith("direct-") and ro and rc:
+            bo = 1 / (1 / med(ro) + 1 / med(z))
+            bc = 1 / (1 / med(rc) + 1 / med(z))
+            res[sink]["serial_bound_MBps"] = {"ours": round(bo, 1), "c": round(bc, 1),
+                                              "ours/C": round(bo / bc, 2)}
+            print(f"{'  bound of a serial copy':38} {'':>18} {bo:18.1f} {bc:18.1f} "
+                  f"{bo / bc:17.2f}")
     return res
 
 

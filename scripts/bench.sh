@@ -34,6 +34,8 @@
 #   6. the host: criterion benches of the pure crate (scripts/bench-host.sh);
 #   7. the zfcpdump kernel's size against the C-only one (make zfcpdump-size).
 # Prints the tables; writes OUT/bench.json (scripts/bench-report.py).
+# The boots of 1. run last; BENCH_REUSE=1 keeps the boots (and the HSA run)
+# that have their results, to finish an interrupted run.
 # Usage: scripts/bench.sh OUT_DIR [ZFCPDUMP_SIZE_TXT]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,20 +46,18 @@ boot=$top/build/kernel-%s/arch/s390/boot/bzImage
 # bench_boot KERNEL RUN MIB TIMEOUT APPEND [RUN-DUMP OPTION...]: one boot of
 # the KERNEL kernel (a MIB MiB, 2-CPU guest) that crashes, whose dump kernel
 # measures (vmcore_bench=1), to $out/RUN; APPEND adds kernel parameters.
+# With BENCH_REUSE=1, a RUN that has its results already is not run again
+# (to finish an interrupted make bench).
 bench_boot() {
+	if [ -n "${BENCH_REUSE:-}" ] && [ -s "$out/$2/guest/bench.txt" ]; then
+		echo "bench: $2 has its results, not run again (BENCH_REUSE)"
+		return
+	fi
 	"$top/scripts/run-dump.sh" --bench --mem "$3" --smp 2 --timeout "$4" \
 		--kernel "$(printf "$boot" "$1")" --vmlinux "$top/build/kernel-$1/vmlinux" \
 		--out "$out/$2" --work "$top/build/run-bench" \
 		--append "vmcore_pattern_mib=0 $5" "${@:6}"
 }
-shipped=()
-n=0
-for k in product product-c product-c product; do
-	n=$((n + 1))
-	bench_boot $k "shipped-$n-$k" 2048 1800 \
-		"vmcore_bench_set=shipped vmcore_bench_rounds=${BENCH_ROUNDS:-3}"
-	shipped+=("$out/shipped-$n-$k")
-done
 parallel=()
 for k in product product-c; do
 	bench_boot $k "parallel-$k" 2048 1800 \
@@ -81,12 +81,22 @@ for mem in ${SCALE_EDAT_MEM-2048 8192 16384}; do
 done
 bench_boot test guest-run 2048 1800 \
 	"vmcore_path=/proc/vmcore_rs vmcore_bench_rounds=${BENCH_ROUNDS:-3}" --compare /proc/vmcore
-"$top/scripts/run-dump.sh" --hsa-bench --zfcpdump 0x6003000 --sdias-delay 100 \
+[ -n "${BENCH_REUSE:-}" ] && [ -s "$out/hsa-run/guest/bench.txt" ] ||
+	"$top/scripts/run-dump.sh" --hsa-bench --zfcpdump 0x6003000 --sdias-delay 100 \
 	--timeout 1800 --kernel "$(printf "$boot" test)" \
 	--vmlinux "$top/build/kernel-test/vmlinux" --out "$out/hsa-run" \
 	--work "$top/build/run-bench" --compare /proc/vmcore \
 	--append "vmcore_path=/proc/vmcore_rs vmcore_pattern_mib=0"
 "$top/scripts/bench-host.sh" "$out/host.json"
+# The longest stage last.
+shipped=()
+n=0
+for k in product product-c product-c product; do
+	n=$((n + 1))
+	bench_boot $k "shipped-$n-$k" 2048 1800 \
+		"vmcore_bench_set=shipped vmcore_bench_rounds=${BENCH_ROUNDS:-3}"
+	shipped+=("$out/shipped-$n-$k")
+done
 echo
 python3 "$top/scripts/bench-report.py" "$out/bench.json" --shipped "${shipped[@]}" \
 	--parallel "${parallel[@]}" --scale "${scale[@]}" --scale-edat "${scale_edat[@]}" \

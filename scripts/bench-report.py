@@ -348,6 +348,45 @@ def parallel_table(ours_runs, c_runs):
                                      "makedumpfile, 2 CPUs")
     return res
 
+
+def scale_table(runs, title):
+    """Time per GiB of old memory as the guest grows, and the initcalls."""
+    for r in runs:
+        check(C_FILE in r.size, f"{r.name}: the guest recorded no size of {C_FILE}")
+    runs = [r for r in runs if C_FILE in r.size]
+    print(title)
+    print(f"{'guest':10} {'ours s/GiB':>18} {'C s/GiB':>18} {'ours/C MB/s':>17} "
+          f"{'ours init us':>14} {'C init us':>12} {'mapped MiB':>11} {'1M pages':>9}")
+    scale = {}
+    # Grouped by the guest's memory in GiB (the two kernels' files differ
+    # by a few pages of header and kernel text).
+    gibs = sorted({round(r.size.get(C_FILE, 0) / 2**30) for r in runs})
+    for gib in gibs:
+        group = [r for r in runs if round(r.size.get(C_FILE, 0) / 2**30) == gib]
+        ours = [r for r in group if not r.name.endswith("-c")]
+        c = [r for r in group if r.name.endswith("-c")]
+        size = max(r.size[C_FILE] for r in group)
+        o = [ns / 1e9 / (r.size[C_FILE] / 2**30) for r in ours
+             for _, ns, _ in r.samples.get(("read-1m", C_FILE), [])]
+        cc = [ns / 1e9 / (r.size[C_FILE] / 2**30) for r in c
+              for _, ns, _ in r.samples.get(("read-1m", C_FILE), [])]
+        io = [r.inits["vmcore_rs_initcall"] for r in ours if "vmcore_rs_initcall" in r.inits]
+        ic = [r.inits["vmcore_init"] for r in c if "vmcore_init" in r.inits]
+        mapped = [r.map[0] >> 20 for r in ours if r.map]
+        # The dump kernel's direct map in 1 MiB pages (DirectMap1M, kB).
+        large = [r.directmap.get("DirectMap1M", 0) >> 10 for r in ours]
+        scale[f"{gib}GiB"] = {"dump_bytes": size, "ours_s_per_GiB": stat(o, 3),
+                             "c_s_per_GiB": stat(cc, 3), "ours/C_MBps": ratio(cc, o),
+                             "ours_initcall_us": io, "c_initcall_us": ic,
+                             "ours_mapped_MiB": mapped, "ours_direct_map_1M_MiB": large}
+        print(f"{str(gib) + ' GiB':10} {fmt(o, digits=3):>18} {fmt(cc, digits=3):>18} "
+              f"{rfmt(ratio(cc, o)):>17} {fmt(io):>14} {fmt(ic):>12} "
+              f"{(str(mapped[0]) if mapped else '-'):>11} "
+              f"{(str(large[0]) + ' MiB' if large else '-'):>9}")
+    print()
+    return scale
+
+
 ap = argparse.ArgumentParser()
 ap.add_argument("out_json")
 ap.add_argument("--shipped", nargs="+", default=[])
@@ -407,44 +446,6 @@ if args.parallel:
           f"{min(r.cpus for r in runs)} CPUs.\n")
     result["parallel"] = parallel_table(ours, c)
     print()
-def scale_table(runs, title):
-    """Time per GiB of old memory as the guest grows, and the initcalls."""
-    for r in runs:
-        check(C_FILE in r.size, f"{r.name}: the guest recorded no size of {C_FILE}")
-    runs = [r for r in runs if C_FILE in r.size]
-    print(title)
-    print(f"{'guest':10} {'ours s/GiB':>18} {'C s/GiB':>18} {'ours/C MB/s':>17} "
-          f"{'ours init us':>14} {'C init us':>12} {'mapped MiB':>11} {'1M pages':>9}")
-    scale = {}
-    # Grouped by the guest's memory in GiB (the two kernels' files differ
-    # by a few pages of header and kernel text).
-    gibs = sorted({round(r.size.get(C_FILE, 0) / 2**30) for r in runs})
-    for gib in gibs:
-        group = [r for r in runs if round(r.size.get(C_FILE, 0) / 2**30) == gib]
-        ours = [r for r in group if not r.name.endswith("-c")]
-        c = [r for r in group if r.name.endswith("-c")]
-        size = max(r.size[C_FILE] for r in group)
-        o = [ns / 1e9 / (r.size[C_FILE] / 2**30) for r in ours
-             for _, ns, _ in r.samples.get(("read-1m", C_FILE), [])]
-        cc = [ns / 1e9 / (r.size[C_FILE] / 2**30) for r in c
-              for _, ns, _ in r.samples.get(("read-1m", C_FILE), [])]
-        io = [r.inits["vmcore_rs_initcall"] for r in ours if "vmcore_rs_initcall" in r.inits]
-        ic = [r.inits["vmcore_init"] for r in c if "vmcore_init" in r.inits]
-        mapped = [r.map[0] >> 20 for r in ours if r.map]
-        # The dump kernel's direct map in 1 MiB pages (DirectMap1M, kB).
-        large = [r.directmap.get("DirectMap1M", 0) >> 10 for r in ours]
-        scale[f"{gib}GiB"] = {"dump_bytes": size, "ours_s_per_GiB": stat(o, 3),
-                             "c_s_per_GiB": stat(cc, 3), "ours/C_MBps": ratio(cc, o),
-                             "ours_initcall_us": io, "c_initcall_us": ic,
-                             "ours_mapped_MiB": mapped, "ours_direct_map_1M_MiB": large}
-        print(f"{str(gib) + ' GiB':10} {fmt(o, digits=3):>18} {fmt(cc, digits=3):>18} "
-              f"{rfmt(ratio(cc, o)):>17} {fmt(io):>14} {fmt(ic):>12} "
-              f"{(str(mapped[0]) if mapped else '-'):>11} "
-              f"{(str(large[0]) + ' MiB' if large else '-'):>9}")
-    print()
-    return scale
-
-
 if args.scale or args.shipped:
     runs = [Run(p) for p in args.scale]
     for r in runs:

@@ -46,10 +46,14 @@ boot=$top/build/kernel-%s/arch/s390/boot/bzImage
 # bench_boot KERNEL RUN MIB TIMEOUT APPEND [RUN-DUMP OPTION...]: one boot of
 # the KERNEL kernel (a MIB MiB, 2-CPU guest) that crashes, whose dump kernel
 # measures (vmcore_bench=1), to $out/RUN; APPEND adds kernel parameters.
-# With BENCH_REUSE=1, a RUN that has its results already is not run again
-# (to finish an interrupted make bench).
+# reuse RUN: with BENCH_REUSE=1, RUN has its results from a boot that ended
+# well, and is not run again (to finish an interrupted make bench).
+reuse() {
+	[ "${BENCH_REUSE:-0}" = 1 ] && [ -s "$out/$1/guest/bench.txt" ] &&
+		[ "$(tail -n 1 "$out/$1/guest/status" 2>/dev/null)" = "all=0" ]
+}
 bench_boot() {
-	if [ -n "${BENCH_REUSE:-}" ] && [ -s "$out/$2/guest/bench.txt" ]; then
+	if reuse "$2"; then
 		echo "bench: $2 has its results, not run again (BENCH_REUSE)"
 		return
 	fi
@@ -81,7 +85,7 @@ for mem in ${SCALE_EDAT_MEM-2048 8192 16384}; do
 done
 bench_boot test guest-run 2048 1800 \
 	"vmcore_path=/proc/vmcore_rs vmcore_bench_rounds=${BENCH_ROUNDS:-3}" --compare /proc/vmcore
-[ -n "${BENCH_REUSE:-}" ] && [ -s "$out/hsa-run/guest/bench.txt" ] ||
+reuse hsa-run ||
 	"$top/scripts/run-dump.sh" --hsa-bench --zfcpdump 0x6003000 --sdias-delay 100 \
 	--timeout 1800 --kernel "$(printf "$boot" test)" \
 	--vmlinux "$top/build/kernel-test/vmlinux" --out "$out/hsa-run" \

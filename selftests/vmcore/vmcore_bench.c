@@ -40,11 +40,10 @@
  *   vmcore_bench memcpy-procs N MIB BS TOTAL
  *                                       the ceiling of readers: N processes,
  *                                       each memcpy()s its 1/N of TOTAL
- *                                       bytes BS at a time from its own part
- *                                       of one MIB MiB buffer (filled before
- *                                       the clock starts) to its own BS-byte
- *                                       buffer, and touches nothing; timed
- *                                       as readers
+ *                                       bytes BS at a time from its own MIB
+ *                                       MiB (filled before the clock starts)
+ *                                       to its own BS-byte buffer, and
+ *                                       touches nothing; timed as readers
  *   vmcore_bench copy FILE DEV BS       copy FILE to DEV, a fresh (all-zero)
  *                                       disk, with a BS-byte buffer, as
  *                                       dd bs=BS conv=sparse,fsync would:
@@ -338,20 +337,24 @@ int main(int argc, char **argv)
 		}
 	} else if (argc == 6 && !strcmp(argv[1], "memcpy-procs")) {
 		int i, n = atoi(argv[2]), status, bad = 0;
-		size_t len = size_arg(argv[3]) << 20, bs = size_arg(argv[4]), part;
+		size_t part = size_arg(argv[3]) << 20, bs = size_arg(argv[4]);
 		uint64_t total = size_arg(argv[5]);
-		char *src = malloc(len);
+		char *src = n < 1 ? NULL : malloc(part * n);
 		size_t j;
+		pid_t pid;
 
-		if (n < 1 || !src || !bs || len / n < bs)
+		if (!src || !bs || part < bs)
 			die("memcpy-procs");
-		for (j = 0; j < len; j++)
+		for (j = 0; j < part * n; j++)
 			src[j] = j * 131 + (j >> 12);
 		/* Each process cycles through its own part of the source. */
-		part = len / n / bs * bs;
+		part = part / bs * bs;
 		t0 = now_ns();
 		for (i = 0; i < n; i++) {
-			if (fork() == 0) {
+			pid = fork();
+			if (pid < 0)
+				die("fork");
+			if (pid == 0) {
 				char *dst = malloc(bs), *from = src + part * i;
 				uint64_t done = 0, mine = total / n;
 

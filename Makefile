@@ -57,7 +57,7 @@ $(BUILD)/.series-done: $(BUILD)/.setup-done scripts/series.sh patches/series \
 	touch $@
 
 # QEMU 7.2 from Debian's source package with the dump facilities of
-# patches/qemu/ (HSA, SDIAS, dump IPL): build/qemu/qemu-system-s390x, built
+# patches/qemu/ (HSA, SDIAS, dump IPL, EDAT-1 for TCG): build/qemu/qemu-system-s390x, built
 # again only when the patches change.
 qemu: $(BUILD)/.setup-done
 	@scripts/qemu.sh $(BUILD)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build qemu-system-s390x from Debian's qemu 7.2 source package with
-# patches/qemu/ (the firmware half of zfcpdump: HSA, SDIAS, dump IPL) applied.
+# patches/qemu/ (the firmware half of zfcpdump: HSA, SDIAS, dump IPL; and
+# EDAT-1 for TCG's max CPU) applied.
 # A second run reuses what is there. Usage:
 #
 #   scripts/qemu.sh BUILD_DIR                  build, print "qemu: ready BINARY"

@@ -2,9 +2,10 @@
 
 //! The trust report: what the dump kernel could and could not vouch for.
 //!
-//! At init the dump kernel logs one block of lines, all starting with
-//! [`TRUST_PREFIX`] (`trust:`), and a read-only debugfs file shows the same
-//! text:
+//! A read-only debugfs file of the dump kernel shows one block of lines,
+//! all starting with [`TRUST_PREFIX`] (`trust:`), formatted when it is
+//! read; at init the kernel logs only one line, with what was left out
+//! ([`LeftOut`]):
 //!
 //! ```text
 //! trust: served from HSA 107102208 bytes, kdump swap area 0 bytes, real memory 973078528 bytes
@@ -24,8 +25,7 @@
 //! - what was left out of the dump and why ([`Omission`]), one line each,
 //!   or `trust: nothing left out`.
 //!
-//! Every line ends with `'\n'` and stands alone, so the kernel can log the
-//! block line by line; control characters in caller-supplied texts are
+//! Every line ends with `'\n'` and stands alone; control characters in caller-supplied texts are
 //! written as spaces so they cannot split or forge a line. No C
 //! implementation reports this. [`TrustReport::write_to`] formats the block
 //! into a fixed buffer without allocating; [`TRUST_REPORT_MAX`] bytes are

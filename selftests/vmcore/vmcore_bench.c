@@ -233,6 +233,19 @@ static uint64_t paddr_offset(int fd, uint64_t paddr, uint64_t len)
 	exit(1);
 }
 
+/* Waits for N children; returns how many of them failed. */
+static int wait_children(int n)
+{
+	int status, bad = 0;
+
+	while (n-- > 0) {
+		if (wait(&status) < 0)
+			die("wait");
+		bad += !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t t0 = 0, ns = 0, bytes = 0, size, written = 0;
@@ -259,7 +272,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	} else if (argc == 5 && !strcmp(argv[1], "readers")) {
-		int i, n = atoi(argv[3]), status, bad = 0;
+		int i, n = atoi(argv[3]);
 		uint64_t part;
 
 		fd = open_file(argv[2], &size);
@@ -279,12 +292,7 @@ int main(int argc, char **argv)
 				_exit(read_range(fd, off, len, size_arg(argv[4]), 0, &unused) != len);
 			}
 		}
-		for (i = 0; i < n; i++) {
-			if (wait(&status) < 0)
-				die("wait");
-			bad += !WIFEXITED(status) || WEXITSTATUS(status);
-		}
-		if (bad)
+		if (wait_children(n))
 			return 1;
 		bytes = size;
 	} else if (argc == 3 && !strcmp(argv[1], "mmap")) {
@@ -336,7 +344,7 @@ int main(int argc, char **argv)
 			bytes += n;
 		}
 	} else if (argc == 6 && !strcmp(argv[1], "memcpy-procs")) {
-		int i, n = atoi(argv[2]), status, bad = 0;
+		int i, n = atoi(argv[2]);
 		size_t part = size_arg(argv[3]) << 20, bs = size_arg(argv[4]);
 		uint64_t total = size_arg(argv[5]);
 		char *src = n < 1 ? NULL : malloc(part * n);
@@ -371,12 +379,7 @@ int main(int argc, char **argv)
 				_exit(0);
 			}
 		}
-		for (i = 0; i < n; i++) {
-			if (wait(&status) < 0)
-				die("wait");
-			bad += !WIFEXITED(status) || WEXITSTATUS(status);
-		}
-		if (bad)
+		if (wait_children(n))
 			return 1;
 		bytes = total / n * n;
 	} else if (argc == 5 && !strcmp(argv[1], "copy")) {

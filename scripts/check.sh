@@ -23,10 +23,13 @@ notok() {
 }
 skip() { n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n - $1 # SKIP ${2:-}"; }
 # t NAME COMMAND...: run COMMAND with its output in a log, report it.
+# The log is named by the test's number and the start of NAME (a file
+# name has at most 255 bytes).
 t() {
 	local name=$1 log
 	shift
-	log=$out/$(echo "$name" | tr -c 'A-Za-z0-9_.-' '_').log
+	log=$(echo "$name" | tr -c 'A-Za-z0-9_.-' '_')
+	log=$out/$((n + 1))-${log:0:96}.log
 	if "$@" >"$log" 2>&1; then ok "$name"; else notok "$name" "$log"; fi
 }
 # tap PREFIX FILE [TEST=REASON...]: one result per kselftest of a TAP file
@@ -88,6 +91,17 @@ tap() {
 		[ -n "${met[$test]:-}" ] ||
 			notok "$prefix: $test, expected not to run here (${expect[$test]}), is neither skipped nor left out"
 	done
+}
+# release MARK DIR...: once a run's checks are done, its big host files
+# go (the vmcore, the makedumpfile dump, the copy of vmlinux: about 1 GiB
+# a run), so that make check needs the disk of a few dumps at a time, not
+# of all 40. Kept if a test failed since MARK (the failure count before
+# the checks), or with CHECK_KEEP_DUMPS=1.
+release() {
+	local mark=$1 d
+	shift
+	[ "$failed" = "$mark" ] && [ -z "${CHECK_KEEP_DUMPS:-}" ] || return 0
+	for d; do rm -f "$d/vmcore" "$d/dump.kdump" "$d/vmlinux"; done
 }
 summary() {
 	local line="$passed passed, $failed failed"
@@ -256,6 +270,9 @@ trust() {
 ' _ "$2" "${@:3}"
 }
 
+# A CPU model without the vector facility.
+novx=max,vx=off,vxeh=off,vxeh2=off,vxpd=off,vxpdeh=off
+
 # The kselftests each run is expected not to run, TEST=REASON (see tap):
 # none is expected to skip; the guest leaves these out by name.
 by_itself=("hsa_released=runs by itself after the HSA release (kselftest-released.tap)"
@@ -303,6 +320,7 @@ checksum() {
 
 echo "# guest: crash the product kernel, dump it through the Rust /proc/vmcore"
 dump=$out/product
+mark=$failed
 if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
 	--vmlinux build/kernel-product/vmlinux --out "$dump" --work build/run-check --checksum \
 	>"$out/run-product.log" 2>&1; then
@@ -319,6 +337,7 @@ if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
 else
 	notok "kdump of the product kernel saved through /proc/vmcore" "$out/run-product.log"
 fi
+release $mark "$dump"
 
 # mdf_modes FILE: guest/makedumpfile-modes says that makedumpfile -d 31
 # exited 0 and wrote a dump both with mmap() and with --non-mmap, the
@@ -377,7 +396,7 @@ test_dump() {
 # test_judge RC NAME DIR EXTRA-APPEND [RUN-DUMP-OPTION...]: the checks of
 # a test_dump that exited RC.
 test_judge() {
-	local rc=$1 name=$2 dir=$3 append=$4
+	local rc=$1 name=$2 dir=$3 append=$4 mark=$failed
 	shift 4
 	if [ "$rc" = 0 ]; then
 		ok "$name: kdump of the test kernel saved through /proc/vmcore_rs"
@@ -413,6 +432,29 @@ test_judge() {
 	case " $* " in
 	*" --zfcpdump "*) zfcpdump_checks "$name" "$dir" "$append" ;;
 	esac
+	case " $* " in
+	*" --cpu $novx "*)
+		t "$name: no vector notes without the vector facility" vx_notes no "$dir/vmcore" ;;
+	*" --cpu "*) ;;
+	*) case $name in
+		test-kdump | test-zfcpdump)
+			t "$name: vector notes with the vector facility" vx_notes yes "$dir/vmcore" ;;
+		esac ;;
+	esac
+	release $mark "$dir"
+}
+
+# vx_notes yes|no VMCORE: VMCORE has NT_PRSTATUS notes and, or not, the
+# NT_S390_VXRS_LOW and NT_S390_VXRS_HIGH notes.
+vx_notes() {
+	local notes
+	notes=$(readelf -n "$2") || return 1
+	grep -c NT_PRSTATUS <<<"$notes" || return 1
+	if [ "$1" = yes ]; then
+		grep -q S390_VXRS_LOW <<<"$notes" && grep -q S390_VXRS_HIGH <<<"$notes"
+	else
+		! grep S390_VXRS <<<"$notes"
+	fi
 }
 
 # test_run NAME DIR EXTRA-APPEND [RUN-DUMP-OPTION...]: test_dump, then its
@@ -538,12 +580,8 @@ crash_matrix kdump
 # notes); beside it, hostile old memory: the crashed kernel points its
 # lowcore at an os_info with a bad checksum and at a VMCOREINFO note of
 # 2 GiB (vmcore_rs_test_corrupt=, rust/vmcore_rs/test.c).
-novx=max,vx=off,vxeh=off,vxeh2=off,vxpd=off,vxpdeh=off
 test_pairs "test-novx|$out/test-novx|vmcore_pattern_mib=0 vmcore_selftests=0|--cpu $novx" \
 	"test-hostile|$out/test-hostile|vmcore_rs_test_corrupt=os_info,vmcoreinfo vmcore_pattern_mib=64"
-t "test-novx: no vector notes without the vector facility, both with it" bash -c \
-	'readelf -n "$1/vmcore" | grep -q NT_PRSTATUS && ! readelf -n "$1/vmcore" | grep -q S390_VXRS &&
-	 readelf -n "$2/vmcore" | grep -q S390_VXRS_HIGH' _ "$out/test-novx" "$out/test-kdump"
 # once WHAT DIR: the dump kernel logged WHAT exactly once while it booted
 # and built its dump: in its whole log when its /init started
 # (guest/kmsg-boot.txt; the kselftests rebuild the dump later, and warn
@@ -593,6 +631,7 @@ t "build QEMU with HSA, SDIAS, dump IPL and EDAT-1" qemu_built
 # patched QEMU, whose CPU has EDAT-1 (run-dump.sh --edat), as real machines
 # do: all of old memory is mapped, with 1 MiB pages.
 big="vmcore_crash=lkdtm:PANIC vmcore_pattern_mib=64 vmcore_mdf_modes=0 vmcore_copy=sparse"
+mark8g=$failed
 test_pairs "test-8g|$out/test-8g|$big|--mem 8192 --timeout 3000" \
 	"test-16g|$out/test-16g|$big|--mem 16384 --timeout 3000 --edat"
 t "test-8g: old memory beyond the page-table budget read page by page" \
@@ -610,12 +649,14 @@ for name in test-8g test-16g; do
 	# The time to read each file: the guest's console, copy by copy.
 	sed -n 's/^ *\[\([0-9]*\)s\] vmcore-guest: \(.* copied in .*\|makedumpfile -F .*\)$/#   [\1 s] \2/p' \
 		"$out/run-$name.log"
-	# Many GiB: the disk's, not worth keeping.
-	rm -f "$out/$name/vmcore"
 done
+# Many GiB: the disk's, not worth keeping.
+rm -f "$out/test-8g/vmcore" "$out/test-16g/vmcore"
+release $mark8g "$out/test-8g" "$out/test-16g"
 
 echo "# guest: the product kernel dumped by FCP dump IPL, zfcpdump kernel serving /proc/vmcore (HSA $hsa_a)"
 dump=$out/product-zfcpdump
+mark=$failed
 if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
 	--vmlinux build/kernel-product/vmlinux --out "$dump" --work build/run-check \
 	--zfcpdump $hsa_a --checksum >"$out/run-product-zfcpdump.log" 2>&1; then
@@ -632,6 +673,7 @@ if scripts/run-dump.sh --kernel build/kernel-product/arch/s390/boot/bzImage \
 else
 	notok "zfcpdump of the product kernel saved through /proc/vmcore" "$out/run-product-zfcpdump.log"
 fi
+release $mark "$dump"
 
 echo "# guest: the test kernel as zfcpdump kernel, Rust against C in one boot"
 test_run test-zfcpdump "$out/test-zfcpdump" "" --zfcpdump $hsa_a
@@ -646,9 +688,6 @@ test_pairs "test-zfcpdump-novx|$out/test-zfcpdump-novx|vmcore_pattern_mib=0 vmco
 t "sdias-partial: sclp_sdias_copy() failed the partial store of a request of 64 blocks" \
 	grep -q "SCLP partially stored a request of 64 blocks from the hsa" \
 	"$out/test-zfcpdump-sdias-partial/guest/kmsg-end.txt"
-t "test-zfcpdump-novx: no vector notes without the vector facility" bash -c \
-	'readelf -n "$1/vmcore" | grep -q NT_PRSTATUS && ! readelf -n "$1/vmcore" | grep -q S390_VXRS' \
-	_ "$out/test-zfcpdump-novx"
 
 # The crashed test kernel points its lowcore's os_info and vmcore_info, or
 # os_info's VMCOREINFO entry, into a hole of its memory (the crashkernel
@@ -674,7 +713,7 @@ hostile_dump() {
 		--work "build/run-check/$name" --append "$append" >"$out/run-$name.log" 2>&1
 }
 hostile_judge() {
-	local rc=$1 name=$2 corrupt=$3 opt=$4 pattern=$5 dir=$out/$2 w
+	local rc=$1 name=$2 corrupt=$3 opt=$4 pattern=$5 dir=$out/$2 w mark=$failed
 	shift 5
 	echo "# guest: hostile old-memory pointers ($corrupt), $name"
 	if [ "$rc" = 0 ]; then
@@ -692,6 +731,7 @@ hostile_judge() {
 		t "$name: warns once: $w" once "vmcore_rs: $w" "$dir"
 	done
 	trust "$name" "$dir" "$pattern"
+	release $mark "$dir"
 }
 # The warnings that name each pointer.
 os_info_out="old os_info unusable (0x[0-9a-f]* $outside)"
@@ -732,6 +772,7 @@ hostile_judge $? entry-end "os_info_entry@end,text_size" --no-text \
 # as in C's file.
 echo "# guest: zfcpdump, QEMU fails the SDIAS requests for HSA page 0x1234 with status 0x3"
 dir=$out/test-zfcpdump-sdias-fail-0x3
+mark=$failed
 if scripts/run-dump.sh --kernel build/kernel-test/arch/s390/boot/bzImage \
 	--vmlinux build/kernel-test/vmlinux --out "$dir" --work build/run-check \
 	--append "vmcore_path=/proc/vmcore_rs vmcore_pattern_mib=0" --compare /proc/vmcore \
@@ -744,4 +785,5 @@ else
 	notok "sdias-fail-0x3: the dump kernel ran its kselftests" \
 		"$out/run-test-zfcpdump-sdias-fail-0x3.log"
 fi
+release $mark "$dir"
 summary

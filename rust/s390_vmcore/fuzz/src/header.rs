@@ -263,7 +263,9 @@ fn check_built(
         assert_eq!(s.offset, off);
         assert_eq!(s.paddr, paddr & !(PAGE - 1));
         assert_eq!(s.size % PAGE, 0);
-        let end = (paddr + memsz + PAGE - 1) & !(PAGE - 1);
+        // The crate checked that the page-aligned end fits in 64 bits
+        // (it may be the last page: paddr + memsz = 2^64 - 4096).
+        let end = (paddr + memsz + (PAGE - 1)) & !(PAGE - 1);
         assert_eq!(s.size, end - s.paddr);
         off += s.size;
     }

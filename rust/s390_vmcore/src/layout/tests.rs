@@ -197,6 +197,25 @@ fn errors() {
     }];
     spec.ranges = &top;
     assert_eq!(layout(&spec), Err(Error::Overflow));
+    // The last page below 2^64 is the highest a PT_LOAD can end at; one
+    // byte more and its page-aligned end does not fit in 64 bits.
+    let last = [PhysRange {
+        start: u64::MAX - 0x1fff,
+        end: u64::MAX - 0xfff,
+    }];
+    spec.ranges = &last;
+    let l = layout(&spec).unwrap();
+    let mut hdr = vec![0u8; l.header_len];
+    let mut segs = [Segment::default()];
+    assert_eq!(build(&spec, &mut hdr, &mut segs), Ok(l.file_size));
+    assert_eq!(segs[0].paddr, u64::MAX - 0x1fff);
+    assert_eq!(segs[0].size, 0x1000);
+    let over = [PhysRange {
+        start: u64::MAX - 0x1fff,
+        end: u64::MAX - 0xffe,
+    }];
+    spec.ranges = &over;
+    assert_eq!(layout(&spec), Err(Error::Overflow));
     spec.ranges = &[];
     spec.text = Some(TextSegment {
         start: 10,

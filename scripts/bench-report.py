@@ -287,6 +287,67 @@ def copies_table(ours_runs, ours_file, c_runs, c_file):
     return res
 
 
+def translated(run, initcall):
+    """What QEMU's TCG translated while the dump kernel ran INITCALL.
+
+    RUN (run-dump.sh --tb-log RUN/tb.log, the kernel's vmlinux in RUN)
+    logged each block of guest code when it was translated, that is run
+    for the first time (-d in_asm: "IN:", then one line per instruction,
+    "0xADDRESS:  ..."). The initcall's window runs from the last
+    translation of its first block (the dump kernel's; the first kernel
+    ran it too) to the first translation after it of the initcall that
+    followed it in the dump kernel's log (initcall_debug). Both kernels may
+    run at another virtual base than vmlinux's (KASLR): the base is one at
+    which both functions, and four that every boot runs, start translated
+    blocks. Returns (blocks,
+    instructions) translated in the window, None without the log."""
+    log = f"{run}/tb.log"
+    if not os.path.exists(log):
+        return None
+    kmsg = open(f"{run}/guest/kmsg-boot.txt", errors="replace").read()
+    calls = re.findall(r"calling  (\w+)\+", kmsg)
+    check(initcall in calls[:-1], f"{run}: {initcall} is not followed by another initcall")
+    if initcall not in calls[:-1]:
+        return None
+    after = calls[calls.index(initcall) + 1]
+    # The base is the one at which all these start translated blocks (two
+    # alone match by chance at many bases).
+    anchors = (initcall, after, "start_kernel", "rest_init", "kernel_init", "do_one_initcall")
+    syms = {}
+    for line in os.popen(f"nm {run}/vmlinux"):
+        w = line.split()
+        if len(w) == 3 and w[2] in anchors:
+            syms[w[2]] = int(w[0], 16)
+    # Blocks in the order translated: (address of the first instruction,
+    # instructions).
+    blocks = []
+    with open(log, errors="replace") as f:
+        for line in f:
+            if line.startswith("IN:"):
+                blocks.append([None, 0])
+            elif blocks and line.startswith("0x"):
+                if blocks[-1][0] is None:
+                    blocks[-1][0] = int(line.split(":", 1)[0], 16)
+                blocks[-1][1] += 1
+    blocks = [b for b in blocks if b[0] is not None]
+    starts = {a for a, _ in blocks}
+    check(len(syms) == len(anchors), f"{run}/vmlinux lacks one of {anchors}")
+    if len(syms) != len(anchors):
+        return None
+    bases = set.intersection(*({a - syms[n] for a in starts} for n in anchors))
+    # The last start of the initcall followed by a start of the next one
+    # at the same base.
+    for s in reversed([i for i, (a, _) in enumerate(blocks) if a - syms[initcall] in bases]):
+        end = blocks[s][0] - syms[initcall] + syms[after]
+        e = next((i for i in range(s, len(blocks)) if blocks[i][0] == end), None)
+        if e is not None:
+            break
+    else:
+        check(False, f"{run}: no translated block starts {initcall}, then {after}")
+        return None
+    return e - s, sum(n for _, n in blocks[s:e])
+
+
 def boot_table(ours_runs, c_runs):
     """The initcalls (initcall_debug) and the background mapping."""
     res = {}
@@ -299,6 +360,19 @@ def boot_table(ours_runs, c_runs):
         print(f"fs_initcall (initcall_debug): ours {fmt(io, ' us')}, C {fmt(ic, ' us')}, "
               f"ours/C {rfmt(res['initcall_us']['ours/C'])}; "
               f"our late_initcall {fmt(il, ' us')}")
+    # Under TCG the first run of a block of code costs its translation:
+    # the initcalls' times against the code each ran for the first time.
+    tb = args.translated and (translated(args.translated[0], "vmcore_rs_initcall"),
+                              translated(args.translated[1], "vmcore_init"))
+    if tb and all(tb) and io and ic:
+        (bo, no), (bc, nc) = tb
+        res["initcall_translated"] = {
+            "ours": {"blocks": bo, "instructions": no, "us_per_block": round(med(io) / bo, 1)},
+            "c": {"blocks": bc, "instructions": nc, "us_per_block": round(med(ic) / bc, 1)},
+            "ours/C_blocks": round(bo / bc, 2)}
+        print(f"  code run for the first time in it (QEMU -d in_asm, one boot each): "
+              f"ours {bo} blocks ({no} instructions), C {bc} ({nc}), ours/C {bo / bc:.2f}; "
+              f"initcall time per block: ours {med(io) / bo:.1f} us, C {med(ic) / bc:.1f} us")
     maps = [r for r in ours_runs if r.map]
     hdr = [r.header_us for r in ours_runs if r.header_us is not None]
     if maps:
@@ -397,6 +471,7 @@ ap.add_argument("--same-boot")
 ap.add_argument("--hsa")
 ap.add_argument("--host")
 ap.add_argument("--sizes")
+ap.add_argument("--translated", nargs=2, metavar=("OURS_RUN", "C_RUN"))
 args = ap.parse_args()
 
 result = {"ratios": "x/y: x over y, medians; spread: [min x / max y, max x / min y]. "

@@ -31,6 +31,9 @@
 #      dump IPL (HSA 0x6003000, each SDIAS request completing after 100 us),
 #      its zfcpdump kernel reading the HSA range of both files of the same
 #      boot, the SDIAS requests counted by a kprobe (make qemu);
+#   5b. translated code: one more boot of each kernel (2 GiB) with QEMU
+#      logging each block of guest code it translates (run-dump.sh
+#      --tb-log): the code each initcall runs for the first time;
 #   6. the host: criterion benches of the pure crate (scripts/bench-host.sh);
 #   7. the zfcpdump kernel's size against the C-only one (make zfcpdump-size).
 # Prints the tables; writes OUT/bench.json (scripts/bench-report.py).
@@ -91,6 +94,19 @@ reuse hsa-run ||
 	--vmlinux "$top/build/kernel-test/vmlinux" --out "$out/hsa-run" \
 	--work "$top/build/run-bench" --compare /proc/vmcore \
 	--append "vmcore_path=/proc/vmcore_rs vmcore_pattern_mib=0"
+# The code the initcalls run for the first time (not timed: the log
+# slows QEMU down); the dump itself is not kept.
+for k in product product-c; do
+	[ "${BENCH_REUSE:-0}" = 1 ] && [ -s "$out/tb-$k/tb.log" ] &&
+		[ "$(tail -n 1 "$out/tb-$k/guest/status" 2>/dev/null)" = "all=0" ] && continue
+	mkdir -p "$out/tb-$k"
+	"$top/scripts/run-dump.sh" --mem 2048 --smp 2 --timeout 1800 \
+		--kernel "$(printf "$boot" $k)" --vmlinux "$top/build/kernel-$k/vmlinux" \
+		--out "$out/tb-$k" --work "$top/build/run-bench" --tb-log "$out/tb-$k/tb.log" \
+		--append "vmcore_pattern_mib=0 vmcore_selftests=0 vmcore_mdf_modes=0" \
+		--kdump-append initcall_debug
+	rm -f "$out/tb-$k/vmcore" "$out/tb-$k/dump.kdump"
+done
 "$top/scripts/bench-host.sh" "$out/host.json"
 # The longest stage last.
 shipped=()
@@ -105,4 +121,4 @@ echo
 python3 "$top/scripts/bench-report.py" "$out/bench.json" --shipped "${shipped[@]}" \
 	--parallel "${parallel[@]}" --scale "${scale[@]}" --scale-edat "${scale_edat[@]}" \
 	--same-boot "$out/guest-run" --hsa "$out/hsa-run" --host "$out/host.json" \
-	--sizes "$sizes" | tee "$out/bench.txt"
+	--sizes "$sizes" --translated "$out/tb-product" "$out/tb-product-c" | tee "$out/bench.txt"

@@ -7,6 +7,7 @@
 #       [--dump-kernel BZIMAGE] [--initrd INITRD] [--smp N] [--mem MiB] [--cpu MODEL] [--crashkernel SIZE]
 #       [--append EXTRA] [--kdump-append EXTRA] [--timeout SECONDS]
 #       [--work DIR] [--keep-disks] [--compare PATH] [--checksum] [--bench] [--edat]
+#       [--tb-log FILE]
 #       [--zfcpdump HSA_SIZE [--sdias-delay US] [--sdias-fail BLOCK
 #        [--sdias-fail-status STATUS]] [--hsa-bench]] [--force nmi|dump-ipl]
 #
@@ -59,6 +60,9 @@
 #                      vmsink (a file under --work, as the vmcore disk),
 #                      vmsinkram (a file in /dev/shm: host memory) and
 #                      vmsinknull (QEMU's null-co driver: writes discarded)
+# --tb-log FILE        QEMU logs each block of guest code its TCG
+#                      translates (-d in_asm) to FILE, both kernels';
+#                      what runs for the first time (scripts/bench.sh)
 # --work DIR           disk images (default build/run-dump); the two big ones
 #                      are deleted after extraction unless --keep-disks
 # --zfcpdump HSA_SIZE  stand-alone dump through the emulated HSA (bytes, a
@@ -92,10 +96,10 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 KERNEL='' DUMP_KERNEL='' VMLINUX='' OUT='' INITRD='' WORK=$TOP/build/run-dump
 SMP=2 MEM=1024 CPU=max CRASHKERNEL=200M APPEND='' KDUMP_APPEND='' TIMEOUT=600 KEEP='' COMPARE='' BENCH=''
-HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' SDIAS_FAIL_STATUS=3 HSA_BENCH='' CHECKSUM='' FORCE='' EDAT=''
+HSA_SIZE='' SDIAS_DELAY=0 SDIAS_FAIL='' SDIAS_FAIL_STATUS=3 HSA_BENCH='' CHECKSUM='' FORCE='' EDAT='' TB_LOG=''
 
 usage() {
-	sed -n '5,11p' "$0" | sed 's/^# \?//' >&2
+	sed -n '5,12p' "$0" | sed 's/^# \?//' >&2
 	exit 2
 }
 
@@ -132,6 +136,7 @@ while (($#)); do
 	--append) APPEND=$2 ;;
 	--kdump-append) KDUMP_APPEND=$2 ;;
 	--timeout) TIMEOUT=$2 ;;
+	--tb-log) TB_LOG=$2 ;;
 	--work) WORK=$2 ;;
 	--compare) COMPARE=$2 ;;
 	--zfcpdump) HSA_SIZE=$2 ;;
@@ -199,6 +204,7 @@ CONSOLE=$OUT/console.log
 # Nothing from an earlier run may be mistaken for this run's results.
 rm -rf "$OUT/vmcore" "$OUT/dump.kdump" "$OUT/dmesg.txt" "$OUT/vmlinux" \
 	"$OUT/report.txt" "$OUT/guest" "$OUT/compare" "$OUT/compare.log" "$OUT/compare.head" "$CONSOLE"
+[[ -z $TB_LOG ]] || rm -f "$TB_LOG"
 
 # -------------------------------------------------------------- initramfs
 if [[ -z $INITRD ]]; then
@@ -290,6 +296,7 @@ mapfile -t QEMU < <(
 	echo -smp; echo "$SMP"
 	echo -m; echo "$MEM"
 	echo -nographic
+	[[ -z $TB_LOG ]] || { echo -d; echo in_asm; echo -D; echo "$TB_LOG"; }
 	echo -no-reboot
 	echo -nic; echo none
 	echo -kernel; echo "$KERNEL"

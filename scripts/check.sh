@@ -290,19 +290,7 @@ product_out=("${by_itself[@]}"
 # header: the largest p_offset + p_filesz of its program headers (FILE may
 # be just the start of the core, with its program headers).
 elf_end() {
-	python3 - "$1" <<'EOF'
-import struct, sys
-b = open(sys.argv[1], "rb").read(1 << 20)
-if b[:4] != b"\x7fELF" or b[4] != 2:
-    sys.exit(f"{sys.argv[1]}: not an ELF64 file")
-e = ">" if b[5] == 2 else "<"
-(phoff,) = struct.unpack_from(e + "Q", b, 32)
-phentsize, phnum = struct.unpack_from(e + "HH", b, 54)
-if phnum == 0 or phentsize < 56 or phoff + phnum * phentsize > len(b):
-    sys.exit(f"{sys.argv[1]}: {phnum} program headers at {phoff}, not within its first {len(b)} bytes")
-print(max(sum(struct.unpack_from(e + "QQQQ", b, phoff + i * phentsize + 8)[0::3])
-          for i in range(phnum)))
-EOF
+	python3 scripts/harness/elf.py end "$1"
 }
 
 # checksum DIR: the host's copy of the vmcore has the MD5 of the whole

@@ -35,11 +35,11 @@ line per failed assertion and exits 1 if any failed.
 """
 import os
 import re
-import struct
 import sys
 
+from harness.elf import PT_LOAD, PT_NOTE, BadCore, Core
+
 PAGE = 4096
-PT_LOAD, PT_NOTE = 1, 4
 NT_PRSTATUS, NT_S390_PREFIX = 1, 0x305
 
 # What each way of dying leaves (guest/oldinfo/crash, "HOW CPU", set by
@@ -72,19 +72,6 @@ CRASHES = {
     "hang:nmi": (None, [], "lkdtm_HARDLOCKUP"),
     "hang:dump-ipl": (None, [], "lkdtm_HARDLOCKUP"),
 }
-
-
-def read_notes(data):
-    notes, off = [], 0
-    while off + 12 <= len(data):
-        namesz, descsz, ntype = struct.unpack_from(">III", data, off)
-        off += 12
-        name = data[off:off + namesz].rstrip(b"\0").decode("ascii", "replace")
-        off += (namesz + 3) & ~3
-        desc = data[off:off + descsz]
-        off += (descsz + 3) & ~3
-        notes.append((name, ntype, desc))
-    return notes
 
 
 def old_memory(iomem):
@@ -132,33 +119,29 @@ def main(outdir, no_vmcoreinfo=False, no_text=False):
 
     path = os.path.join(outdir, "vmcore")
     guest = os.path.join(outdir, "guest")
-    size = os.path.getsize(path)
-    with open(path, "rb") as f:
-        ehdr = f.read(64)
-        check(ehdr[:4] == b"\x7fELF", "ELF magic")
-        check(ehdr[4] == 2 and ehdr[5] == 2, "ELFCLASS64, ELFDATA2MSB")
-        e_type, e_machine = struct.unpack_from(">HH", ehdr, 16)
-        check(e_type == 4 and e_machine == 22, "ET_CORE, EM_S390")
-        e_phoff, = struct.unpack_from(">Q", ehdr, 32)
-        e_phentsize, e_phnum = struct.unpack_from(">HH", ehdr, 54)
-        check(e_phoff == 64 and e_phentsize == 56, "program headers at 64, 56 bytes each")
-        f.seek(e_phoff)
-        phdrs = [struct.unpack(">IIQQQQQQ", f.read(56)) for _ in range(e_phnum)]
-        types = [p[0] for p in phdrs]
-        check(types.count(PT_NOTE) == 1 and types[0] == PT_NOTE, "one PT_NOTE, first")
-        note = phdrs[0]
-        check(note[2] % PAGE == 0, "PT_NOTE offset page aligned")
-        f.seek(note[2])
-        notes = read_notes(f.read(note[5]))
+    try:
+        core = Core(path)
+    except (BadCore, OSError) as e:
+        check(False, f"an ELF64 core: {e}")
+        return finish(outdir, errors)
+    size = core.size
+    check(core.ident.EI_CLASS == "ELFCLASS64" and core.ident.EI_DATA == "ELFDATA2MSB",
+          "ELFCLASS64, ELFDATA2MSB")
+    check(core.type == "ET_CORE" and core.machine == "EM_S390", "ET_CORE, EM_S390")
+    check(core.phoff == 64 and core.phentsize == 56, "program headers at 64, 56 bytes each")
+    types = [p.type for p in core.phdrs]
+    check(types.count(PT_NOTE) == 1 and types[0] == PT_NOTE, "one PT_NOTE, first")
+    check(core.phdrs[0].offset % PAGE == 0, "PT_NOTE offset page aligned")
+    notes = core.notes
 
-    loads = [p for p in phdrs if p[0] == PT_LOAD]
+    loads = [p for p in core.phdrs if p.type == PT_LOAD]
     if no_vmcoreinfo or no_text:
         check(len(loads) >= 1, "PT_LOADs present (memory)")
     else:
         check(len(loads) >= 2, "PT_LOADs present (kernel text and memory)")
     end = 0
     for p in loads:
-        _, _, off, vaddr, paddr, filesz, memsz, _ = p
+        off, paddr, memsz = p.offset, p.paddr, p.memsz
         check(off % PAGE == paddr % PAGE, f"PT_LOAD {paddr:#x}: offset {off:#x} page congruent")
         chunk = off - paddr % PAGE
         check(chunk >= end, f"PT_LOAD {paddr:#x}: chunk after the previous one")
@@ -196,7 +179,7 @@ def main(outdir, no_vmcoreinfo=False, no_text=False):
     what = f"[0, {mem_end:#x})" + (f" but the crashkernel area {ranges(crash)}" if crash else "")
     # s390 keeps the crashkernel area out of System RAM.
     check(merged(ram) == want, f"the crashed kernel's System RAM {ranges(ram)} is {what}")
-    mem = [(p[4], p[4] + p[6]) for p in loads if p[3] == p[4]]
+    mem = [(p.paddr, p.paddr + p.memsz) for p in loads if p.vaddr == p.paddr]
     check(mem, "memory PT_LOADs present")
     for (s0, e0), (s1, e1) in zip(mem, mem[1:]):
         check(e0 <= s1, f"memory PT_LOADs in address order without overlap: "

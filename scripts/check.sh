@@ -33,64 +33,23 @@ t() {
 	if "$@" >"$log" 2>&1; then ok "$name"; else notok "$name" "$log"; fi
 }
 # tap PREFIX FILE [TEST=REASON...]: one result per kselftest of a TAP file
-# (guest/*.tap); a missing file or fewer results than its plan is a failure
-# too. Each TEST=REASON names a kselftest that this run is expected not to
-# run, and why: it must have skipped (reported "ok ... # SKIP") or been left
-# out by name by the guest (FILE.left-out, "TEST WHY" a line; reported as a
-# comment); if it ran, or is nowhere, that is "not ok", so the list cannot
-# rot. Any other skip or left-out test is "not ok".
+# (guest/*.tap), as scripts/harness/kselftests.py judges it: a missing file, fewer
+# results than its plan, a failed test or any skip or test left out but
+# those named by TEST=REASON (expected not to run here, and why) is "not
+# ok", and so is a named test that ran or is nowhere.
 tap() {
-	local prefix=$1 file=$2 plan=0 seen=0 line name test why
-	local -A expect=() met=()
-	shift 2
-	for line; do expect[${line%%=*}]=${line#*=}; done
-	if [ ! -f "$file" ]; then notok "$prefix: kselftests ran"; return; fi
+	local line end=
 	while IFS= read -r line; do
-		case "$line" in
-		1..*) plan=${line#1..}; continue ;;
-		"ok "*) name=${line#ok } ;;
-		"not ok "*) name=${line#not ok } ;;
-		*) continue ;;
+		case $line in
+		end) end=1 ;;
+		"ok "*) ok "${line#ok }" ;;
+		"not ok "*) notok "${line#not ok }" ;;
+		"skip "*) line=${line#skip }; skip "${line%%$'\t'*}" "${line#*$'\t'}" ;;
+		"#"*) echo "$line" ;;
+		*) notok "$1: scripts/harness/kselftests.py said: $line" ;;
 		esac
-		seen=$((seen + 1))
-		name=${name#* }
-		test=${name%% *} test=${test#*.}
-		[ -n "${expect[$test]+set}" ] && met[$test]=1
-		case "$line" in
-		"not ok "*) notok "$prefix: $name" ;;
-		*" # SKIP"*)
-			why=${name#*# SKIP} why=${why# }
-			if [ -n "${expect[$test]+set}" ]; then
-				skip "$prefix: $test" "${expect[$test]} (it said: $why)"
-			else
-				notok "$prefix: $test skipped, and no skip is expected here: $why"
-			fi ;;
-		*" # X"*) notok "$prefix: $name (a TAP directive no test here may give)" ;;
-		*)
-			if [ -n "${expect[$test]+set}" ]; then
-				notok "$prefix: $test ran, but is expected not to run here: ${expect[$test]}"
-			else
-				ok "$prefix: $name"
-			fi ;;
-		esac
-	done <"$file"
-	[ "$seen" -eq "$plan" ] && [ "$plan" -gt 0 ] || notok "$prefix: $seen of $plan kselftests reported" "$file"
-	if [ -f "$file.left-out" ]; then
-		while read -r test why; do
-			if [ -n "${expect[$test]+set}" ]; then
-				met[$test]=1
-				echo "# $prefix: $test left out as expected: ${expect[$test]} (guest: $why)"
-			else
-				notok "$prefix: $test left out, and nothing is expected to be here: $why"
-			fi
-		done <"$file.left-out"
-	else
-		notok "$prefix: the guest says what it left out ($file.left-out)"
-	fi
-	for test in $(printf '%s\n' "${!expect[@]}" | sort); do
-		[ -n "${met[$test]:-}" ] ||
-			notok "$prefix: $test, expected not to run here (${expect[$test]}), is neither skipped nor left out"
-	done
+	done < <(python3 scripts/harness/kselftests.py "$@" 2>&1)
+	[ -n "$end" ] || notok "$1: scripts/harness/kselftests.py judged $2"
 }
 # release MARK DIR...: once a run's checks are done, its big host files
 # go (the vmcore, the makedumpfile dump, the copy of vmlinux: about 1 GiB

@@ -50,9 +50,10 @@ if ! cargo mutants --version 2>/dev/null | grep -qx 'cargo-mutants 27\.1\.0'; th
 fi
 
 # 3. Host analysis tools from PyPI.
-if ! python3 -c 'import drgn, elftools' 2>/dev/null; then
-	say "installing drgn and pyelftools from PyPI"
-	pip install --quiet --root-user-action=ignore drgn pyelftools || die "pip install drgn pyelftools"
+if ! python3 -c 'import drgn, elftools, tap, yaml' 2>/dev/null; then
+	say "installing drgn, pyelftools and tap.py from PyPI"
+	pip install --quiet --root-user-action=ignore drgn pyelftools 'tap.py[yaml]' ||
+		die "pip install drgn pyelftools tap.py"
 fi
 
 # 4. The PATH of kernel builds (Makefile, KMAKE) adds build/plain-bin to

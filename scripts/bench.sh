@@ -13,7 +13,7 @@
 #      onto a file system on a virtio disk, and dd bs=1M of the dump to
 #      three sinks (a disk file, a disk in host memory, QEMU's null-co)
 #      beside dd of /dev/zero to each (vmcore_bench_set=shipped in
-#      scripts/guest/init, selftests/vmcore/vmcore_bench.c);
+#      scripts/guest/bench-kernel.sh, selftests/vmcore/vmcore_bench.c);
 #   2. parallel readers: one boot of each kernel whose dump kernel has
 #      2 CPUs: one reader against two, makedumpfile -F -d 31 with and
 #      without --num-threads 2, in PARALLEL_ROUNDS rounds (default 6;

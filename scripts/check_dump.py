@@ -43,10 +43,10 @@ PAGE = 4096
 NT_PRSTATUS, NT_S390_PREFIX = 1, 0x305
 
 # What each way of dying leaves (guest/oldinfo/crash, "HOW CPU", set by
-# scripts/guest/init): a line of the crashed kernel's log, the functions
-# the back chain of the crashed thread passes (report.py; "a|b": a or b),
-# and, where the other CPUs spun with interrupts off, the function they
-# spun in (all but the IPL CPU and the one that panicked). Idle CPUs take
+# scripts/guest/first-kernel.sh): a line of the crashed kernel's log, the
+# functions the back chain of the crashed thread passes (report.py; "a|b":
+# a or b), and, where the other CPUs spun with interrupts off, the function
+# they spun in (all but the IPL CPU and the one that panicked). Idle CPUs take
 # the external call of panic's smp_send_stop(): their PSW is in its
 # handler, not in the wait.
 CRASHES = {

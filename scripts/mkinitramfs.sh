@@ -8,7 +8,8 @@
 # Contents: busybox (applet links made at boot by /init), kexec,
 # makedumpfile, zgetdump (s390-tools), the shared libraries they need
 # (NEEDED closure, checked with s390x-linux-gnu-readelf), /lib/ld64.so.1,
-# /dev/console, and /init = scripts/guest/init.
+# /dev/console, /init = scripts/guest/init and the parts it sources
+# (scripts/guest/*-kernel.sh, in /lib/vmcore).
 #
 # EXTRA is SRC or SRC=DEST: the file or directory SRC is copied to DEST
 # inside the initramfs (an absolute path; default /extra/<basename of SRC>).
@@ -57,6 +58,9 @@ install -m 0755 "$R/sbin/kexec" "$STAGE/sbin/kexec"
 install -m 0755 "$R/usr/bin/makedumpfile" "$STAGE/usr/bin/makedumpfile"
 install -m 0755 "$R/sbin/zgetdump" "$STAGE/sbin/zgetdump"
 install -m 0755 "$TOP/scripts/guest/init" "$STAGE/init"
+# The parts /init sources, one a kernel's role.
+install -D -m 0644 -t "$STAGE/lib/vmcore" "$TOP/scripts/guest/first-kernel.sh" \
+	"$TOP/scripts/guest/dump-kernel.sh" "$TOP/scripts/guest/bench-kernel.sh"
 mknod -m 0600 "$STAGE/dev/console" c 5 1
 mknod -m 0666 "$STAGE/dev/null" c 1 3
 

@@ -14,7 +14,8 @@
 # The guest boots BZIMAGE with the initramfs of scripts/mkinitramfs.sh (built
 # to build/initramfs/initrd.gz unless --initrd is given), loads the same
 # kernel and initramfs as its kdump kernel, crashes with sysrq c, and the dump
-# kernel saves /proc/vmcore (see scripts/guest/init). With --zfcpdump the
+# kernel saves /proc/vmcore (see scripts/guest/init and the parts it
+# sources, scripts/guest/*-kernel.sh). With --zfcpdump the
 # guest instead arms an FCP dump as its panic action, and the crash makes
 # the patched QEMU (scripts/qemu.sh) do a dump IPL: it saves the IPL CPU's
 # status and old memory below HSA_SIZE in its HSA and starts the same kernel
@@ -193,7 +194,7 @@ DUMP_KERNEL=${DUMP_KERNEL:-$KERNEL}
 QEMU_BIN=qemu-system-s390x
 # The patched QEMU (scripts/qemu.sh); firmware from Debian's package.
 [[ -z $HSA_SIZE$EDAT ]] || QEMU_BIN=$TOP/build/qemu/qemu-system-s390x
-for t in "$QEMU_BIN" python3 tar timeout; do
+for t in "$QEMU_BIN" python3 tar timeout makedumpfile; do
 	command -v "$t" >/dev/null || fail args "$0" "$t not found"
 done
 
@@ -214,10 +215,11 @@ if [[ -z $INITRD ]]; then
 	for t in vmcore_test vmcore_pattern vmcore_bench; do
 		[[ -x $TOP/build/selftests/$t ]] && EXTRAS+=("$TOP/build/selftests/$t")
 	done
-	# Built again only when what goes into it changed (its recipe, /init,
-	# the extras; the guest packages are fixed by the recipe): a stamp of
-	# their contents beside it. flock: runs in parallel build it once.
-	stamp=$(cat "$TOP/scripts/mkinitramfs.sh" "$TOP/scripts/guest/init" "${EXTRAS[@]}" |
+	# Built again only when what goes into it changed (its recipe, /init
+	# and its parts, the extras; the guest packages are fixed by the
+	# recipe): a stamp of their contents beside it. flock: runs in
+	# parallel build it once.
+	stamp=$(cat "$TOP/scripts/mkinitramfs.sh" "$TOP"/scripts/guest/* "${EXTRAS[@]}" |
 		sha256sum | cut -d' ' -f1)
 	mkdir -p "$(dirname "$INITRD")"
 	exec {lock}>"$INITRD.lock"
@@ -435,36 +437,10 @@ NO_VMCOREINFO=
 [[ " $APPEND " == *" vmcore_rs_test_corrupt="*vmcoreinfo* ||
 	" $APPEND " == *" vmcore_rs_test_corrupt="*text* ]] && NO_VMCOREINFO=1
 if [[ -z $NO_VMCOREINFO ]]; then
-# Rearrange makedumpfile's flattened stream (makedumpfile -F) into the
-# kdump-compressed file it stands for, as makedumpfile -R would: a 4 KiB
-# header starting "makedumpfile", then records of (offset, size) as
-# big-endian int64 followed by size bytes, ended by offset = size = -1.
-python3 - "$DISKS/kdump.img" "$OUT/dump.kdump" >"$WORK/unflatten.log" 2>&1 <<'EOF' ||
-import struct, sys
-src, dst = sys.argv[1], sys.argv[2]
-with open(src, "rb") as f, open(dst, "wb") as o:
-    head = f.read(4096)
-    if not head.startswith(b"makedumpfile\0"):
-        sys.exit(f"{src}: no makedumpfile flattened header")
-    end = 0
-    while True:
-        rec = f.read(16)
-        if len(rec) < 16:
-            sys.exit(f"{src}: truncated stream (no end record)")
-        off, size = struct.unpack(">qq", rec)
-        if off == -1 and size == -1:
-            break
-        if off < 0 or size < 0:
-            sys.exit(f"{src}: bad record offset={off} size={size}")
-        data = f.read(size)
-        if len(data) != size:
-            sys.exit(f"{src}: truncated data at offset {off}")
-        o.seek(off)
-        o.write(data)
-        end = max(end, off + size)
-    o.truncate(end)
-print(f"{dst}: {end} bytes")
-EOF
+# makedumpfile -F wrote a flattened stream to the disk; makedumpfile -R
+# rearranges it into the kdump-compressed file it stands for (it stops at
+# the stream's end record, before the rest of the disk).
+makedumpfile -R "$OUT/dump.kdump" <"$DISKS/kdump.img" >"$WORK/unflatten.log" 2>&1 ||
 	fail dump.kdump "$WORK/unflatten.log" "$(cat "$WORK/unflatten.log")"
 [[ $(head -c 8 "$OUT/dump.kdump") == KDUMP* ]] ||
 	fail dump.kdump "$OUT/dump.kdump" "dump.kdump has no KDUMP signature"

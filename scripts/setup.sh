@@ -17,7 +17,7 @@ die() { echo "setup: FAILED: $*" >&2; exit 1; }
 pkgs=(gcc-s390x-linux-gnu binutils-s390x-linux-gnu libc6-dev-s390x-cross binutils
       rustc-web rust-web-src libstd-rust-web-dev cargo-web rust-web-clippy rustfmt-web
       libclang1-19 clang-19 bc flex bison libelf-dev libssl-dev cpio kmod rsync
-      xz-utils ccache qemu-system-misc linux-source-6.12 python3-pip)
+      xz-utils ccache qemu-system-misc linux-source-6.12 python3-pip makedumpfile)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

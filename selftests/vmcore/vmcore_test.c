@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tests of the Rust /proc/vmcore, run in the dump kernel after a real crash
- * of the QEMU guest (scripts/guest/init), TAP output.
+ * of the QEMU guest (scripts/guest/dump-kernel.sh), TAP output.
  *
  * Environment:
  *   VMCORE      the file under test (default /proc/vmcore)
@@ -619,10 +619,10 @@ TEST_F(vmcore, sdias_failure)
 }
 
 /*
- * After the HSA was released (zcore's debugfs file, as scripts/guest/init
- * does at the end), reads of the HSA range fail with EIO instead of
- * serving stale or made-up bytes; the header and memory above the HSA stay
- * readable.
+ * After the HSA was released (zcore's debugfs file, as
+ * scripts/guest/dump-kernel.sh does at the end), reads of the HSA range
+ * fail with EIO instead of serving stale or made-up bytes; the header and
+ * memory above the HSA stay readable.
  */
 TEST_F(vmcore, hsa_released)
 {

@@ -10,9 +10,10 @@
 //! Reference: `elfcorehdr_alloc()` in `arch/s390/kernel/crash_dump.c` and
 //! `parse_crash_elf64_headers()` in `fs/proc/vmcore.c`.
 
+use crate::types::boot::{self, ElfcorehdrAddr};
+use crate::types::{sched, set_once::SetOnce, user_buf::UserBuf};
 use crate::{cpus, file, hsa, oldmem};
 use core::fmt;
-use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::{bindings, c_str, prelude::*};
 use s390_vmcore::{
@@ -92,65 +93,12 @@ struct Trust {
     vector_registers: bool,
 }
 
-/// Zeroed, page-aligned memory from `vmalloc_user()`, which `mmap()` can
-/// map to user space.
-///
-/// INVARIANT: `ptr` is a `vmalloc_user()` allocation of `len` bytes that
-/// this value owns.
-pub(crate) struct UserBuf {
-    ptr: core::ptr::NonNull<u8>,
-    len: usize,
-}
-
-impl UserBuf {
-    fn new(len: usize) -> Result<Self> {
-        // SAFETY: `vmalloc_user()` may be called in process context with
-        // any size; it returns zeroed memory or null, checked below.
-        let ptr = unsafe { bindings::vmalloc_user(len) }.cast::<u8>();
-        let ptr = core::ptr::NonNull::new(ptr).ok_or(ENOMEM)?;
-        // INVARIANT: `ptr` was just allocated with `len` bytes.
-        Ok(Self { ptr, len })
-    }
-
-    /// The address of the first byte, for mapping.
-    pub(crate) fn as_ptr(&self) -> *mut u8 {
-        self.ptr.as_ptr()
-    }
-
-    pub(crate) fn as_slice(&self) -> &[u8] {
-        // SAFETY: By the type invariant, `len` initialised (zeroed) bytes.
-        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
-    }
-
-    fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: By the type invariant, `len` bytes owned by `self`.
-        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
-    }
-}
-
-impl Drop for UserBuf {
-    fn drop(&mut self) {
-        // SAFETY: By the type invariant, a `vmalloc_user()` allocation.
-        unsafe { bindings::vfree(self.ptr.as_ptr().cast()) };
-    }
-}
-
-// SAFETY: `UserBuf` owns its memory (no thread affinity: `vfree()` may be
-// called from any task), so it may move between threads.
-unsafe impl Send for UserBuf {}
-// SAFETY: Shared references only give `&[u8]` and the address, so threads
-// sharing a `UserBuf` can only read it.
-unsafe impl Sync for UserBuf {}
-
-/// INVARIANT: null, or a leaked `KBox<Dump>` that is never written again.
-static DUMP: AtomicPtr<Dump> = AtomicPtr::new(core::ptr::null_mut());
+/// The dump, set once by [`init`].
+static DUMP: SetOnce<Dump> = SetOnce::new();
 
 /// The dump, once built.
 pub(crate) fn get() -> Option<&'static Dump> {
-    let ptr = DUMP.load(Ordering::Acquire);
-    // SAFETY: By the invariant of `DUMP`, a non-null pointer is a leaked,
-    // immutable `Dump`.
-    (!ptr.is_null()).then(|| unsafe { &*ptr })
+    DUMP.as_ref()
 }
 
 /// Builds the dump and creates the proc file.
@@ -179,7 +127,7 @@ pub(crate) fn init() {
     }
     // Without them the dump is served without CPU notes (`build`).
     let cpus = cpus::save_areas();
-    let t0 = crate::ktime_get();
+    let t0 = sched::ktime_get();
     let dump = match memory_ranges(mode).and_then(|ranges| build(mode, cpus, ranges)) {
         Ok(dump) => dump,
         Err(e) if e == ENOMEM => no_dump(c_str!("vmcore_rs: no memory for the ELF core header")),
@@ -190,14 +138,11 @@ pub(crate) fn init() {
             no_dump(c_str!("vmcore_rs: cannot build the ELF core header"))
         }
     };
-    let us = (crate::ktime_get() - t0) / 1000;
+    let us = (sched::ktime_get() - t0) / 1000;
     let size = dump.size;
     let found = dump.trust.found;
-    let Ok(dump) = KBox::new(dump, GFP_KERNEL) else {
-        no_dump(c_str!("vmcore_rs: no memory for the dump"));
-    };
-    // INVARIANT: Leaked, and never written again.
-    DUMP.store(KBox::into_raw(dump), Ordering::Release);
+    // The one initcall runs once: the cell is empty.
+    DUMP.populate(dump);
     if file::create(size).is_err() {
         no_dump(c_str!("vmcore_rs: cannot create the dump's proc file"));
     }
@@ -217,10 +162,8 @@ pub(crate) fn init() {
 /// (`elfcorehdr_addr = ELFCORE_ADDR_ERR`, so `is_vmcore_usable()` is
 /// false), then panics with `why` (a literal without `%`).
 fn no_dump(why: &CStr) -> ! {
-    // ELFCORE_ADDR_ERR is (-2ULL) in include/linux/crash_dump.h. The
-    // variable is written only during init, by the early CPU save and here.
-    // SAFETY: We run in the one initcall thread; nothing reads it meanwhile.
-    unsafe { bindings::elfcorehdr_addr = u64::MAX - 1 };
+    // SAFETY: We run in the one initcall thread that sets the dump up.
+    unsafe { boot::set_elfcorehdr_addr(ElfcorehdrAddr::Err) };
     crate::panic(why)
 }
 
@@ -249,14 +192,14 @@ pub(crate) fn map_real_memory() {
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 pub(crate) fn rebuild() -> Result {
     let dump = get().ok_or(ENODEV)?;
-    let t0 = crate::ktime_get();
+    let t0 = sched::ktime_get();
     let built = KVec::with_capacity(dump.ranges.len(), GFP_KERNEL)
         .map_err(Error::from)
         .and_then(|mut ranges| {
             ranges.extend_from_slice(&dump.ranges, GFP_KERNEL)?;
             build(dump.mode, cpus::save_areas(), ranges)
         });
-    let us = (crate::ktime_get() - t0) / 1000;
+    let us = (sched::ktime_get() - t0) / 1000;
     let new = built
         .inspect_err(|e| pr_err!("cannot build the ELF core header: error {}\n", e.to_errno()))?;
     if new.trust.found.short_of_memory() && !dump.trust.found.short_of_memory() {
@@ -535,7 +478,7 @@ fn build(
         Some(_) => {}
     }
 
-    let has_vx = crate::has_vx();
+    let has_vx = boot::has_vx();
     let spec = DumpSpec {
         cpus,
         has_vx,

@@ -17,6 +17,10 @@
 //! Reference: `read_vmcore()`, `mmap_vmcore()`, `proc_vmcore_ops` in
 //! `fs/proc/vmcore.c`.
 
+use crate::types::iov::{with_kvec, IovIterDest};
+use crate::types::ops::{zeroed, OpsTable};
+use crate::types::page::LockedPage;
+use crate::types::vma::{vm_flags, VmaNew};
 use crate::{dump, oldmem::IterTarget};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::{bindings, c_str, ffi, prelude::*};
@@ -45,13 +49,13 @@ unsafe extern "C" fn read_iter(iocb: *mut bindings::kiocb, iter: *mut bindings::
     let Some(dump) = dump::get() else {
         return 0;
     };
-    // SAFETY: Both are valid and ours alone by the function's contract.
-    let (iocb, iter) = unsafe { (&mut *iocb, &mut *iter) };
+    // SAFETY: Both are valid and ours alone by the function's contract; a
+    // read's `iov_iter` is a destination.
+    let (iocb, iter) = unsafe { (&mut *iocb, IovIterDest::from_raw(iter)) };
     let Ok(pos) = u64::try_from(iocb.ki_pos) else {
         return EINVAL.to_errno() as isize;
     };
-    // SAFETY: `iter` is a valid `iov_iter`.
-    let left = unsafe { bindings::iov_iter_count(iter) } as u64;
+    let left = iter.len() as u64;
     let (done, stop) = read_dump(
         &dump.file(),
         &mut IterTarget::new(iter, dump.mode),
@@ -67,85 +71,22 @@ unsafe extern "C" fn read_iter(iocb: *mut bindings::kiocb, iter: *mut bindings::
     done as isize
 }
 
-/// A page of the file's page cache, locked, with a reference of ours.
+/// Reads the dump's page at file offset `pos` into `buf`.
 ///
-/// INVARIANT: `0` points to a valid `struct page` that we locked and hold
-/// one reference to; both are given up exactly once, by [`Self::unlock`]
-/// or by `drop`.
-struct LockedPage(core::ptr::NonNull<bindings::page>);
-
-impl LockedPage {
-    /// The page at `index` of `mapping`, found or added, locked
-    /// (`find_or_create_page()`); `None` without memory.
-    ///
-    /// # Safety
-    ///
-    /// `mapping` must be a valid address space for the duration of the call.
-    unsafe fn find_or_create(mapping: *mut bindings::address_space, index: usize) -> Option<Self> {
-        // SAFETY: `mapping` is valid by the function's contract; the call
-        // may sleep, as a fault handler may.
-        let page = unsafe { bindings::find_or_create_page(mapping, index, bindings::GFP_KERNEL) };
-        // INVARIANT: `find_or_create_page()` returns the page locked, with
-        // a reference for us, or null.
-        core::ptr::NonNull::new(page).map(LockedPage)
-    }
-
-    fn is_uptodate(&self) -> bool {
-        // SAFETY: By the type invariant the page is valid (`PageUptodate()`).
-        unsafe { bindings::folio_test_uptodate(bindings::page_folio(self.0.as_ptr())) }
-    }
-
-    /// Marks the page's contents valid: only once it is filled.
-    fn set_uptodate(&self) {
-        // SAFETY: By the type invariant the page is valid and locked by us
-        // (`SetPageUptodate()`).
-        unsafe { bindings::folio_mark_uptodate(bindings::page_folio(self.0.as_ptr())) }
-    }
-
-    /// Fills the page with the dump's page at file offset `pos`.
-    ///
-    /// Errors: `EIO` when the page cannot be read in full.
-    fn fill(&self, dump: &dump::Dump, pos: u64) -> Result {
-        const PAGE: usize = PAGE_SIZE as usize;
-        // SAFETY: By the type invariant the page is valid; a page-cache
-        // page of this kernel is in the identity mapping.
-        let buf = unsafe { bindings::page_address(self.0.as_ptr()) };
-        let kvec = bindings::kvec {
-            iov_base: buf,
-            iov_len: PAGE,
-        };
-        let mut iter = bindings::iov_iter::default();
-        // SAFETY: `kvec` describes the page, which is ours (locked, not
-        // up to date, so nobody else reads or writes it), and outlives
-        // `iter`.
-        unsafe { bindings::iov_iter_kvec(&mut iter, bindings::ITER_DEST, &kvec, 1, PAGE) };
-        let mut target = IterTarget::new(&mut iter, dump.mode);
-        match read_dump(&dump.file(), &mut target, pos, PAGE as u64) {
-            (n, None) if n == PAGE as u64 => Ok(()),
+/// Errors: `EIO` when the page cannot be read in full.
+fn read_page(dump: &dump::Dump, pos: u64, buf: &mut [u8]) -> Result {
+    let len = buf.len() as u64;
+    with_kvec(buf, |iter| {
+        match read_dump(
+            &dump.file(),
+            &mut IterTarget::new(iter, dump.mode),
+            pos,
+            len,
+        ) {
+            (n, None) if n == len => Ok(()),
             _ => Err(EIO),
         }
-    }
-
-    /// Unlocks the page and hands our reference to the caller.
-    fn unlock(self) -> *mut bindings::page {
-        let page = self.0.as_ptr();
-        core::mem::forget(self);
-        // SAFETY: By the type invariant we locked the page; the reference
-        // goes to the caller.
-        unsafe { bindings::unlock_page(page) };
-        page
-    }
-}
-
-impl Drop for LockedPage {
-    fn drop(&mut self) {
-        // SAFETY: By the type invariant we locked the page and hold a
-        // reference, given up here, once.
-        unsafe {
-            bindings::unlock_page(self.0.as_ptr());
-            bindings::put_page(self.0.as_ptr());
-        }
-    }
+    })
 }
 
 /// The fault handler of the file's mappings (`mmap_vmcore_fault()` in
@@ -174,15 +115,15 @@ unsafe extern "C" fn fault(vmf: *mut bindings::vm_fault) -> bindings::vm_fault_t
         )
     };
     // SAFETY: The file's address space lives as long as the file.
-    let Some(page) = (unsafe { LockedPage::find_or_create(mapping, index) }) else {
+    let Some(mut page) = (unsafe { LockedPage::find_or_create(mapping, index) }) else {
         return bindings::vm_fault_reason_VM_FAULT_OOM;
     };
-    if !page.is_uptodate() {
-        if let Err(e) = page.fill(dump, (index as u64) << PAGE_SHIFT) {
-            // SAFETY: `vmf_error()` only maps the errno to a fault code.
-            return unsafe { bindings::vmf_error(e.to_errno()) };
-        }
-        page.set_uptodate();
+    // A page that cannot be read (`EIO`): `vmf_error()` makes that SIGBUS.
+    if page
+        .fill_once(|buf| read_page(dump, (index as u64) << PAGE_SHIFT, buf))
+        .is_err()
+    {
+        return bindings::vm_fault_reason_VM_FAULT_SIGBUS;
     }
     // SAFETY: `vmf` is valid by the function's contract; the fault path
     // takes over the page's reference.
@@ -191,24 +132,11 @@ unsafe extern "C" fn fault(vmf: *mut bindings::vm_fault) -> bindings::vm_fault_t
 }
 
 /// The operations of the file's mappings.
-struct VmOps(bindings::vm_operations_struct);
-
-// SAFETY: The operations are never written after compile time; they hold
-// function pointers only.
-unsafe impl Sync for VmOps {}
-
-static VM_OPS: VmOps = VmOps({
-    // SAFETY: `vm_operations_struct` is plain data for which all zeroes
-    // (no callbacks) is valid.
-    let mut ops: bindings::vm_operations_struct = unsafe { core::mem::zeroed() };
-    ops.fault = Some(fault);
-    ops
-});
-
-/// `VM_WRITE | VM_EXEC` and the others, as `vm_flags_t`.
-const fn vm_flags(flags: u32) -> bindings::vm_flags_t {
-    flags as bindings::vm_flags_t
-}
+static VM_OPS: OpsTable<bindings::vm_operations_struct> =
+    OpsTable::new(bindings::vm_operations_struct {
+        fault: Some(fault),
+        ..zeroed()
+    });
 
 /// Maps the dump into `vma`, like `mmap_vmcore()`: the header, real old
 /// memory by page frame (through the kdump swap where it applies), and HSA
@@ -230,80 +158,46 @@ unsafe extern "C" fn mmap(
     let Some(dump) = dump::get() else {
         return ENODEV.to_errno();
     };
-    // SAFETY: Valid, and ours under `mmap_lock`, by the function's contract.
-    let vma = unsafe { &mut *vma };
-    // SAFETY: Reading the bounds of a valid VMA (an anonymous union in C).
-    let (vm_start, vm_end) = unsafe {
-        let bounds = &vma.__bindgen_anon_1.__bindgen_anon_1;
-        (bounds.vm_start, bounds.vm_end)
-    };
-    let size = (vm_end - vm_start) as u64;
-    let Some(start) = (vma.vm_pgoff as u64)
+    // SAFETY: The VMA of this `mmap()` call, under `mmap_lock`, by the
+    // function's contract.
+    let vma = unsafe { VmaNew::from_raw(vma) };
+    let size = (vma.end() - vma.start()) as u64;
+    let Some(start) = (vma.pgoff() as u64)
         .checked_mul(PAGE_SIZE)
         .filter(|&start| size <= dump.size && start <= dump.size - size)
     else {
         return EINVAL.to_errno();
     };
-    // SAFETY: Reading the flags of a valid VMA.
-    let flags = unsafe { vma.__bindgen_anon_2.vm_flags };
-    if flags & vm_flags(bindings::VM_WRITE | bindings::VM_EXEC) != 0 {
+    if vma.flags() & vm_flags(bindings::VM_WRITE | bindings::VM_EXEC) != 0 {
         return EPERM.to_errno();
     }
-    // SAFETY: `vma` is valid and we hold `mmap_lock` for writing.
-    unsafe {
-        bindings::vm_flags_mod(
-            vma,
-            vm_flags(bindings::VM_MIXEDMAP),
-            vm_flags(bindings::VM_MAYWRITE | bindings::VM_MAYEXEC),
-        )
-    };
-    vma.vm_ops = &VM_OPS.0;
+    vma.mod_flags(
+        vm_flags(bindings::VM_MIXEDMAP),
+        vm_flags(bindings::VM_MAYWRITE | bindings::VM_MAYEXEC),
+    );
+    vma.set_ops(&VM_OPS);
     let mut done = 0;
     for piece in dump.file().pieces(start, size) {
-        let addr = vm_start + done as usize;
-        let rc = match piece {
-            Piece::Header { start: off, len } => {
-                // SAFETY: `off + len` lies within the `vmalloc_user()`
-                // header (the pieces stay inside it); `vma` is valid.
-                unsafe {
-                    bindings::remap_vmalloc_range_partial(
-                        vma,
-                        addr,
-                        dump.hdr.as_ptr().add(off).cast(),
-                        0,
-                        len,
-                    )
-                }
-            }
+        let addr = vma.start() + done as usize;
+        let mapped = match piece {
+            // The pieces stay inside the header.
+            Piece::Header { start: off, len } => vma.remap_vmalloc(addr, &dump.hdr, off, len),
             Piece::OldMem {
                 source: Source::Real { paddr },
                 len,
             } => {
-                // SAFETY: `vma` is valid; the frames are old memory that
-                // this kernel does not use, mapped with the VMA's
-                // read-only protection.
-                unsafe {
-                    bindings::remap_pfn_range(
-                        vma,
-                        addr,
-                        (paddr >> PAGE_SHIFT) as usize,
-                        len as usize,
-                        vma.vm_page_prot,
-                    )
-                }
+                // SAFETY: The frames are old memory, which this kernel does
+                // not use; mapped read only (the VMA lost `VM_MAYWRITE`).
+                unsafe { vma.remap_pfn_range(addr, (paddr >> PAGE_SHIFT) as usize, len as usize) }
             }
             Piece::OldMem {
                 source: Source::Hsa { .. },
                 ..
-            } => 0,
+            } => Ok(()),
         };
-        if rc != 0 {
+        if mapped.is_err() {
             // C's `mmap_vmcore()` undoes a failed mapping the same way.
-            // SAFETY: `vma` is valid and its first `done` bytes are mapped;
-            // we hold `mmap_lock` for writing, as `do_munmap()` needs.
-            unsafe {
-                bindings::do_munmap(vma.vm_mm, vm_start, done as usize, core::ptr::null_mut())
-            };
+            vma.unmap_start(done as usize);
             return EAGAIN.to_errno();
         }
         done += piece.len();
@@ -329,18 +223,14 @@ unsafe extern "C" fn open(_inode: *mut bindings::inode, file: *mut bindings::fil
     0
 }
 
-const fn ops() -> bindings::proc_ops {
-    // SAFETY: `proc_ops` is plain data for which all zeroes (no flags, no
-    // callbacks) is valid.
-    let mut ops: bindings::proc_ops = unsafe { core::mem::zeroed() };
-    ops.proc_open = Some(open);
-    ops.proc_read_iter = Some(read_iter);
-    ops.proc_lseek = Some(bindings::default_llseek);
-    ops.proc_mmap = Some(mmap);
-    ops
-}
-
-static OPS: bindings::proc_ops = ops();
+/// The operations of the proc file.
+static OPS: OpsTable<bindings::proc_ops> = OpsTable::new(bindings::proc_ops {
+    proc_open: Some(open),
+    proc_read_iter: Some(read_iter),
+    proc_lseek: Some(bindings::default_llseek),
+    proc_mmap: Some(mmap),
+    ..zeroed()
+});
 
 /// Creates the proc file with `st_size == size`.
 pub(crate) fn create(size: u64) -> Result {
@@ -350,7 +240,7 @@ pub(crate) fn create(size: u64) -> Result {
             NAME.as_char_ptr(),
             bindings::S_IRUSR as u16,
             core::ptr::null_mut(),
-            &OPS,
+            OPS.get(),
         )
     };
     if pde.is_null() {
@@ -395,23 +285,12 @@ unsafe extern "C" fn trust_read(
     }
 }
 
-const fn trust_ops() -> bindings::file_operations {
-    // SAFETY: `file_operations` is plain data for which all zeroes (no
-    // owner, no flags, no callbacks) is valid.
-    let mut ops: bindings::file_operations = unsafe { core::mem::zeroed() };
-    ops.read = Some(trust_read);
-    ops.llseek = Some(bindings::default_llseek);
-    ops
-}
-
-/// `file_operations` made shareable.
-struct FileOps(bindings::file_operations);
-
-// SAFETY: The operations are never written after compile time, and their
-// only pointer besides functions, `owner`, is null.
-unsafe impl Sync for FileOps {}
-
-static TRUST_OPS: FileOps = FileOps(trust_ops());
+/// The operations of the trust file (no `owner`: built in).
+static TRUST_OPS: OpsTable<bindings::file_operations> = OpsTable::new(bindings::file_operations {
+    read: Some(trust_read),
+    llseek: Some(bindings::default_llseek),
+    ..zeroed()
+});
 
 /// Creates `/sys/kernel/debug/vmcore_rs/trust`; without debugfs, or when
 /// debugfs fails, there is none (the boot log line still names what was
@@ -429,7 +308,7 @@ pub(crate) fn create_trust_file() {
             bindings::S_IRUSR as u16,
             dir,
             core::ptr::null_mut(),
-            &TRUST_OPS.0,
+            TRUST_OPS.get(),
         );
     }
 }

@@ -28,7 +28,8 @@
 //! Reference: `memcpy_hsa_iter()` in `drivers/s390/char/zcore.c`,
 //! `sclp_sdias_copy()` in `drivers/s390/char/sclp_sdias.c`.
 
-use core::sync::atomic::{AtomicPtr, Ordering};
+use crate::types::{iov::IovIterDest, set_once::SetOnce};
+use core::pin::Pin;
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::sync::{new_mutex, Mutex};
 use kernel::{bindings, prelude::*};
@@ -58,14 +59,11 @@ fn window_buffer() -> Result<KVec<u8>> {
     })
 }
 
-/// INVARIANT: null, or a leaked, pinned `Mutex<Reader>` that lives forever.
-static READER: AtomicPtr<Mutex<Reader>> = AtomicPtr::new(core::ptr::null_mut());
+/// The reader, set once by [`init`].
+static READER: SetOnce<Pin<KBox<Mutex<Reader>>>> = SetOnce::new();
 
 fn reader() -> Option<&'static Mutex<Reader>> {
-    let ptr = READER.load(Ordering::Acquire);
-    // SAFETY: By the invariant of `READER`, a non-null pointer is a leaked
-    // mutex that is never freed or moved.
-    (!ptr.is_null()).then(|| unsafe { &*ptr })
+    READER.as_ref().map(|r| r.as_ref().get_ref())
 }
 
 /// Sets up the reader: allocates its buffer once.
@@ -86,10 +84,8 @@ pub(crate) fn init() -> Result {
         ),
         GFP_KERNEL,
     )?;
-    // SAFETY: The box is leaked below and never moved or freed, so the
-    // pinned mutex stays where it is forever.
-    let reader = unsafe { core::pin::Pin::into_inner_unchecked(reader) };
-    READER.store(KBox::into_raw(reader), Ordering::Release);
+    // Called once, by the one initcall: the cell is empty.
+    READER.populate(reader);
     Ok(())
 }
 
@@ -128,7 +124,7 @@ pub(crate) fn test_window_bytes() -> usize {
 /// Returns the bytes copied and, when fewer than `len`, why.
 pub(crate) fn copy_to_iter(
     mode: OldMemMode,
-    iter: &mut bindings::iov_iter,
+    iter: &mut IovIterDest<'_>,
     offset: u64,
     len: u64,
 ) -> (u64, Option<CopyStop>) {
@@ -159,8 +155,8 @@ pub(crate) fn copy_to_iter(
         // The destination is not there: fault it in without the lock, as
         // much of it as one window holds.
         let want = core::cmp::min(len - done, HSA_WINDOW_BYTES as u64) as usize;
-        // SAFETY: `iter` is a valid `iov_iter`; no lock is held here.
-        if unsafe { bindings::fault_in_iov_iter_writeable(iter, want) } == want {
+        // No lock is held here.
+        if iter.fault_in_writeable(want) == want {
             return (done, stop);
         }
     }
@@ -172,7 +168,7 @@ fn read_locked(
     reader: &Mutex<Reader>,
     hsa_size: u64,
     test: Option<OldMemMode>,
-    iter: &mut bindings::iov_iter,
+    iter: &mut IovIterDest<'_>,
     offset: u64,
     len: u64,
 ) -> (u64, Option<CopyStop>) {
@@ -210,7 +206,9 @@ fn read_locked(
                 }
             }
         },
-        |src| copy_to_iter_nofault(src, iter),
+        // With page faults disabled: a destination page that is not there
+        // ends the copy short; the caller faults it in without our lock.
+        |src| iter.copy_to_iter_nofault(src),
     );
     // Said once: the window stays in single-block mode.
     if !was_single && window.single_block() {
@@ -220,21 +218,6 @@ fn read_locked(
         );
     }
     read
-}
-
-/// Copies `src` into `iter` with page faults disabled: returns the bytes
-/// copied, fewer where a destination page is not present (the caller
-/// faults it in once the lock is dropped).
-fn copy_to_iter_nofault(src: &[u8], iter: &mut bindings::iov_iter) -> usize {
-    // Between `pagefault_disable()` and `pagefault_enable()` nothing
-    // sleeps; a fault of the user destination ends the copy short.
-    // SAFETY: `src` is valid for `src.len()` bytes, `iter` is an `iov_iter`.
-    unsafe {
-        bindings::pagefault_disable();
-        let n = bindings::copy_to_iter(src.as_ptr().cast(), src.len(), iter);
-        bindings::pagefault_enable();
-        n
-    }
 }
 
 /// The test HSA's fetch: SDIAS blocks from `first` on into `dst`, copied

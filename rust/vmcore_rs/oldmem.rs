@@ -32,6 +32,8 @@
 //! `memcpy_hsa_iter()` in `drivers/s390/char/zcore.c`.
 
 use crate::hsa;
+use crate::types::iov::{with_kvec, IovIterDest};
+use crate::types::{boot, sched};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::alloc::KVec;
 use kernel::{bindings, prelude::*, workqueue};
@@ -40,29 +42,12 @@ use s390_vmcore::{
     OldMemMode, PhysRange,
 };
 
-/// The crashkernel area of a kdump kernel, `(start, size)` in bytes
-/// (`oldmem_data`), or `None` in any other kernel.
-fn kdump_area() -> Option<(u64, u64)> {
-    // SAFETY: `oldmem_data` is written once by the decompressor before the
-    // kernel starts and only read afterwards, so this read races with no
-    // write.
-    let (start, size) = unsafe { (bindings::oldmem_data.start, bindings::oldmem_data.size) };
-    (start != 0).then_some((start as u64, size as u64))
-}
-
-/// Whether this kernel was IPLed as a stand-alone (zfcp or NVMe) dump.
-fn is_ipl_type_dump() -> bool {
-    // SAFETY: The IPL type is set up by `setup_arch()` before anything of
-    // this crate runs and only read afterwards.
-    unsafe { bindings::is_ipl_type_dump() }
-}
-
 /// Whether this is a dump kernel, kdump or stand-alone dump: C's
 /// `dump_available()` in `arch/s390/kernel/smp.c`. The CPUs of the crashed
 /// system are saved and the system reset whenever this is true, even when
 /// no dump can be built later (a stand-alone dump without HSA size).
 pub(crate) fn dump_available() -> bool {
-    kdump_area().is_some() || is_ipl_type_dump()
+    boot::oldmem_area().is_some() || boot::is_ipl_type_dump()
 }
 
 /// How this boot reaches the crashed system's memory, or `None` when this
@@ -70,12 +55,10 @@ pub(crate) fn dump_available() -> bool {
 /// (as in `elfcorehdr_alloc()`, no dump then). Only during init (the test
 /// HSA size is init data).
 pub(crate) fn mode() -> Option<OldMemMode> {
-    if let Some((start, size)) = kdump_area() {
+    if let Some((start, size)) = boot::oldmem_area() {
         #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
         {
-            // SAFETY: Reads an init variable set by an early parameter; we
-            // run during init, before init memory is freed.
-            let test_hsa = unsafe { bindings::vmcore_rs_test_hsa_size() } as u64;
+            let test_hsa = boot::test_hsa_size();
             if test_hsa != 0 {
                 // The HSA is read and mapped by whole pages.
                 let hsa_size = test_hsa & !(s390_vmcore::PAGE_SIZE - 1);
@@ -88,12 +71,10 @@ pub(crate) fn mode() -> Option<OldMemMode> {
         }
         return Some(OldMemMode::Kdump { start, size });
     }
-    if !is_ipl_type_dump() {
+    if !boot::is_ipl_type_dump() {
         return None;
     }
-    // SAFETY: `sclp.hsa_size` is set by the early SCLP code before this
-    // crate runs and only read afterwards.
-    let hsa_size = unsafe { bindings::sclp.hsa_size } as u64;
+    let hsa_size = boot::sclp_hsa_size();
     (hsa_size != 0).then_some(OldMemMode::Hsa { hsa_size })
 }
 
@@ -106,19 +87,19 @@ pub(crate) fn mode() -> Option<OldMemMode> {
 /// addresses that [`s390_vmcore::InRanges`] checked or that the lowcore
 /// layout fixes. A read of a hole would take an addressing exception
 /// (an oops, as in `memcpy_real_iter()`), not corrupt memory.
-pub(crate) struct IterTarget<'a> {
-    iter: &'a mut bindings::iov_iter,
+pub(crate) struct IterTarget<'a, 'data> {
+    iter: &'a mut IovIterDest<'data>,
     mode: OldMemMode,
 }
 
-impl<'a> IterTarget<'a> {
+impl<'a, 'data> IterTarget<'a, 'data> {
     /// Copies into `iter`, old memory addressed as `mode` says.
-    pub(crate) fn new(iter: &'a mut bindings::iov_iter, mode: OldMemMode) -> Self {
+    pub(crate) fn new(iter: &'a mut IovIterDest<'data>, mode: OldMemMode) -> Self {
         IterTarget { iter, mode }
     }
 }
 
-impl CopyTarget for IterTarget<'_> {
+impl CopyTarget for IterTarget<'_, '_> {
     fn copy_real(&mut self, paddr: u64, len: u64) -> u64 {
         // The crate asks only for pieces of old memory that `map_oldmem()`
         // puts in real memory, below the end of this machine's memory.
@@ -130,18 +111,14 @@ impl CopyTarget for IterTarget<'_> {
     }
 
     fn copy_header(&mut self, src: &[u8]) -> u64 {
-        // SAFETY: `src` is valid for reads of `src.len()` bytes; `iter` is
-        // a valid `iov_iter` (it is borrowed for as long as `self` lives).
-        let n = unsafe { bindings::copy_to_iter(src.as_ptr().cast(), src.len(), self.iter) };
-        n as u64
+        self.iter.copy_to_iter(src) as u64
     }
 
     fn relax(&mut self) {
         // Copies run in process context (or during boot, where this does
         // nothing); a page fill holds the page lock and the test HSA's
         // fetch the reader's mutex, both sleeping locks.
-        // SAFETY: `cond_resched()` may sleep: no spinlock is held here.
-        unsafe { bindings::cond_resched() };
+        sched::cond_resched();
     }
 }
 
@@ -173,9 +150,7 @@ pub(crate) fn map_real_memory_in_background(
     end: u64,
 ) {
     #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
-    // SAFETY: Reads an init variable set by an early parameter; we run
-    // during init, before init memory is freed.
-    let cap = match unsafe { bindings::vmcore_rs_test_map_cap() } as u64 {
+    let cap = match boot::test_map_cap() {
         0 => u64::MAX,
         cap => cap,
     };
@@ -224,7 +199,7 @@ fn real_memory(mode: OldMemMode, ranges: &[PhysRange]) -> Result<KVec<PhysRange>
 /// test kernel's `vmcore_rs_test_map_cap=`, else `u64::MAX`). Called once
 /// per boot, from [`map_real_memory_in_background`]; may sleep.
 fn map_real_memory(mode: OldMemMode, ranges: &[PhysRange], end: u64, cap: u64) {
-    let t0 = crate::ktime_get();
+    let t0 = sched::ktime_get();
     let (ident_end, range) = mapping(end, cap);
     let real = real_memory(mode, ranges);
     let (Some((start, window_end)), Ok(real)) = (range, real) else {
@@ -260,7 +235,7 @@ fn map_real_memory(mode: OldMemMode, ranges: &[PhysRange], end: u64, cap: u64) {
         }
     }
     if mapped > start {
-        let us = (crate::ktime_get() - t0) / 1000;
+        let us = (sched::ktime_get() - t0) / 1000;
         pr_info!(
             "old memory {:#x}-{:#x} mapped in {} us\n",
             start,
@@ -286,20 +261,10 @@ fn map_real_memory(mode: OldMemMode, ranges: &[PhysRange], end: u64, cap: u64) {
 /// within `max_mappable` and below `cap`, with page tables of at most 1/16
 /// of this kernel's memory.
 fn mapping(end: u64, cap: u64) -> (u64, Option<(u64, u64)>) {
-    // The shims read the lowcore's machine flags, the page allocator's
-    // counters and the debug_pagealloc switch.
-    // SAFETY: All of it set up by boot; `vm_layout` and `max_mappable` are
-    // written by the decompressor and only read afterwards.
-    let (ident_end, max_mappable, pages, edat1, edat2, debug) = unsafe {
-        (
-            bindings::vm_layout.identity_size as u64,
-            bindings::max_mappable as u64,
-            bindings::totalram_pages() as u64,
-            bindings::MACHINE_HAS_EDAT1(),
-            bindings::MACHINE_HAS_EDAT2(),
-            bindings::debug_pagealloc_enabled(),
-        )
-    };
+    let facts = boot::mapping_facts();
+    let (ident_end, max_mappable, pages) =
+        (facts.identity_size, facts.max_mappable, facts.total_pages);
+    let (edat1, edat2, debug) = (facts.edat1, facts.edat2, facts.debug_pagealloc);
     let map_pages = if !edat1 || debug {
         MapPages::Pages4K
     } else if !edat2 {
@@ -352,8 +317,8 @@ fn test_mapped() -> (u64, u64) {
         if MAP_DONE.load(Ordering::Acquire) {
             break;
         }
-        // SAFETY: Process context, no lock held: it may sleep.
-        unsafe { bindings::msleep(10) };
+        // Process context, no lock held.
+        sched::msleep(10);
     }
     let end = DIRECT_END.load(Ordering::Acquire);
     (DIRECT_START.load(Ordering::Relaxed), end)
@@ -403,21 +368,22 @@ pub unsafe extern "C" fn vmcore_rs_test_mapped(start: *mut u64, end: *mut u64) {
 /// destination faulted. `[paddr, paddr + len)` must be memory of this
 /// machine: a hole takes an addressing exception, as in
 /// `memcpy_real_iter()`.
-fn copy_real(iter: &mut bindings::iov_iter, paddr: u64, len: u64) -> u64 {
+fn copy_real(iter: &mut IovIterDest<'_>, paddr: u64, len: u64) -> u64 {
     let end = DIRECT_END.load(Ordering::Acquire);
     let start = DIRECT_START.load(Ordering::Relaxed);
     if paddr < start || paddr.checked_add(len).map_or(true, |e| e > end) {
-        // SAFETY: `iter` is a valid `iov_iter`; `memcpy_real_iter()` maps
-        // each page of `[paddr, paddr + len)` itself.
-        return unsafe { bindings::memcpy_real_iter(iter, paddr as usize, len as usize) } as u64;
+        return iter.copy_from_real(paddr, len as usize) as u64;
     }
     // SAFETY: `[paddr, paddr + len)` lies in the identity mapping of old
-    // memory (checked above), so `src` is readable for `len` bytes for as
-    // long as this kernel runs; `iter` is a valid `iov_iter`.
-    unsafe {
-        let src = bindings::phys_to_virt(paddr as usize);
-        bindings::copy_to_iter(src, len as usize, iter) as u64
-    }
+    // memory (checked above), mapped read only for as long as this kernel
+    // runs and written by no one.
+    let src = unsafe {
+        core::slice::from_raw_parts(
+            bindings::phys_to_virt(paddr as usize).cast::<u8>(),
+            len as usize,
+        )
+    };
+    iter.copy_to_iter(src) as u64
 }
 
 /// Old memory read into kernel buffers, for the header build and the early
@@ -427,21 +393,15 @@ pub(crate) struct Kernel(pub(crate) OldMemMode);
 
 impl OldMem for Kernel {
     fn read(&self, paddr: u64, buf: &mut [u8]) -> Result<(), s390_vmcore::Error> {
-        let kvec = bindings::kvec {
-            iov_base: buf.as_mut_ptr().cast(),
-            iov_len: buf.len(),
-        };
-        let mut iter = bindings::iov_iter::default();
-        // SAFETY: `kvec` describes `buf`, which is valid for writes of
-        // `buf.len()` bytes and outlives `iter`.
-        unsafe { bindings::iov_iter_kvec(&mut iter, bindings::ITER_DEST, &kvec, 1, buf.len()) };
+        let len = buf.len() as u64;
         // The callers read the lowcore, the save areas, os_info and the
         // VMCOREINFO note at addresses the crashed system left; like C's
         // `copy_oldmem_kernel()` they are not checked against the memory
         // map here ([`s390_vmcore::InRanges`] checks them first).
-        let mut target = IterTarget::new(&mut iter, self.0);
-        let (copied, _) = copy_oldmem(self.0, &mut target, paddr, buf.len() as u64);
-        if copied == buf.len() as u64 {
+        let copied = with_kvec(buf, |iter| {
+            copy_oldmem(self.0, &mut IterTarget::new(iter, self.0), paddr, len).0
+        });
+        if copied == len {
             Ok(())
         } else {
             Err(s390_vmcore::Error::Read)

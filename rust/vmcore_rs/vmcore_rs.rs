@@ -10,6 +10,10 @@
 //!
 //! The byte layouts and every parser of old-memory data are in the
 //! `s390_vmcore` crate, which is tested on the host; this crate is the glue.
+//! Its [`types`] are the safe types over the C resources it uses (the
+//! destination `iov_iter`, the VMA, the page-cache page, what boot fixed,
+//! the early CPU primitives), each holding its `unsafe` inside; the other
+//! modules keep `unsafe` only for the calls no type covers.
 //! With `CONFIG_PROC_VMCORE=n` the file is `/proc/vmcore`; with
 //! `CONFIG_PROC_VMCORE=y` it is `/proc/vmcore_rs`, beside the C one.
 //!
@@ -20,6 +24,7 @@ mod dump;
 mod file;
 mod hsa;
 mod oldmem;
+mod types;
 
 use kernel::{bindings, prelude::*};
 
@@ -29,20 +34,6 @@ const __LOG_PREFIX: &[u8] = b"vmcore_rs\0";
 pub use cpus::{vmcore_rs_save_boot_cpu, vmcore_rs_save_cpus};
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 pub use oldmem::{vmcore_rs_test_mapped, vmcore_rs_test_remap_oldmem, vmcore_rs_test_write_oldmem};
-
-/// The monotonic clock in nanoseconds (`ktime_get()`).
-fn ktime_get() -> i64 {
-    // SAFETY: `ktime_get()` has no preconditions once timekeeping is up,
-    // which is before the first initcall and before any file operation.
-    unsafe { bindings::ktime_get() }
-}
-
-/// Whether the machine has the vector facility (facility 129).
-fn has_vx() -> bool {
-    // SAFETY: The facility list is stored at boot, before this crate runs,
-    // and only read afterwards.
-    unsafe { bindings::test_facility(129) }
-}
 
 /// The kernel error for an error of the `s390_vmcore` crate: the one place
 /// where they become errnos, by [`s390_vmcore::Error::errno`] (bad input

@@ -72,7 +72,9 @@ fn publish(areas: &'static mut [SaveArea]) {
     // `areas` is consumed here, and `PENDING` no longer holds it, so
     // nothing can write the elements again. Published once: the pending
     // areas are taken once for good.
-    SAVE_AREAS.populate(areas);
+    if !SAVE_AREAS.populate(areas) {
+        pr_err!("the CPU save areas were published twice\n");
+    }
 }
 
 /// Calls `f` with the address of every CPU of the crashed system but this

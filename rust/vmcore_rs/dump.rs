@@ -142,7 +142,10 @@ pub(crate) fn init() {
     let size = dump.size;
     let found = dump.trust.found;
     // The one initcall runs once: the cell is empty.
-    DUMP.populate(dump);
+    if !DUMP.populate(dump) {
+        pr_err!("the dump was built twice\n");
+        return;
+    }
     if file::create(size).is_err() {
         no_dump(c_str!("vmcore_rs: cannot create the dump's proc file"));
     }

@@ -118,17 +118,23 @@ unsafe extern "C" fn fault(vmf: *mut bindings::vm_fault) -> bindings::vm_fault_t
     let Some(mut page) = (unsafe { LockedPage::find_or_create(mapping, index) }) else {
         return bindings::vm_fault_reason_VM_FAULT_OOM;
     };
-    // A page that cannot be read (`EIO`): `vmf_error()` makes that SIGBUS.
-    if page
-        .fill_once(|buf| read_page(dump, (index as u64) << PAGE_SHIFT, buf))
-        .is_err()
-    {
-        return bindings::vm_fault_reason_VM_FAULT_SIGBUS;
+    if let Err(e) = page.fill_once(|buf| read_page(dump, (index as u64) << PAGE_SHIFT, buf)) {
+        return vm_fault_for(e);
     }
     // SAFETY: `vmf` is valid by the function's contract; the fault path
     // takes over the page's reference.
     unsafe { (*vmf).page = page.unlock() };
     0
+}
+
+/// The fault code for an error, as `vmf_error()` gives it:
+/// `VM_FAULT_OOM` for `ENOMEM`, else `VM_FAULT_SIGBUS`.
+fn vm_fault_for(e: Error) -> bindings::vm_fault_t {
+    if e == ENOMEM {
+        bindings::vm_fault_reason_VM_FAULT_OOM
+    } else {
+        bindings::vm_fault_reason_VM_FAULT_SIGBUS
+    }
 }
 
 /// The operations of the file's mappings.
@@ -144,8 +150,8 @@ static VM_OPS: OpsTable<bindings::vm_operations_struct> =
 /// loses `VM_MAYWRITE` and `VM_MAYEXEC`.
 ///
 /// Returns 0, `-EINVAL` beyond the file, `-EPERM` for writable or
-/// executable mappings, `-EAGAIN` when a remap fails (what was mapped is
-/// unmapped again).
+/// executable mappings, `-EAGAIN` when a remap fails (`mmap_region()`
+/// then unmaps what was mapped).
 ///
 /// # Safety
 ///
@@ -171,10 +177,7 @@ unsafe extern "C" fn mmap(
     if vma.flags() & vm_flags(bindings::VM_WRITE | bindings::VM_EXEC) != 0 {
         return EPERM.to_errno();
     }
-    vma.mod_flags(
-        vm_flags(bindings::VM_MIXEDMAP),
-        vm_flags(bindings::VM_MAYWRITE | bindings::VM_MAYEXEC),
-    );
+    vma.set_read_only_mixedmap();
     vma.set_ops(&VM_OPS);
     let mut done = 0;
     for piece in dump.file().pieces(start, size) {
@@ -196,8 +199,10 @@ unsafe extern "C" fn mmap(
             } => Ok(()),
         };
         if mapped.is_err() {
-            // C's `mmap_vmcore()` undoes a failed mapping the same way.
-            vma.unmap_start(done as usize);
+            // `mmap_region()` undoes what was mapped (`unmap_region()`). C's
+            // `mmap_vmcore()` calls `do_munmap()` itself, which could free
+            // the VMAs that a `MAP_FIXED` mapping replaces while the error
+            // path still uses them.
             return EAGAIN.to_errno();
         }
         done += piece.len();

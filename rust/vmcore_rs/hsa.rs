@@ -85,7 +85,9 @@ pub(crate) fn init() -> Result {
         GFP_KERNEL,
     )?;
     // Called once, by the one initcall: the cell is empty.
-    READER.populate(reader);
+    if !READER.populate(reader) {
+        pr_err!("the HSA reader was set up twice\n");
+    }
     Ok(())
 }
 

@@ -372,7 +372,9 @@ fn copy_real(iter: &mut IovIterDest<'_>, paddr: u64, len: u64) -> u64 {
     let end = DIRECT_END.load(Ordering::Acquire);
     let start = DIRECT_START.load(Ordering::Relaxed);
     if paddr < start || paddr.checked_add(len).map_or(true, |e| e > end) {
-        return iter.copy_from_real(paddr, len as usize) as u64;
+        // SAFETY: The crate asks only for old memory of this machine
+        // (the function's contract); reads run in process context.
+        return unsafe { iter.copy_from_real(paddr, len as usize) } as u64;
     }
     // SAFETY: `[paddr, paddr + len)` lies in the identity mapping of old
     // memory (checked above), mapped read only for as long as this kernel

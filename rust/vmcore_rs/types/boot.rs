@@ -3,11 +3,11 @@
 //! What boot fixed before this driver runs: the machine's facilities, the
 //! crashkernel area, the IPL type, the HSA size, the memory layout.
 //!
-//! Every value here is a C variable that the decompressor, the early SCLP
-//! code or `setup_arch()` writes before the first call into this driver
+//! Each value here but `totalram_pages()` (an atomic counter) is a C
+//! variable that the decompressor, the early SCLP code, `setup_arch()` or
+//! an early parameter writes before the first call into this driver
 //! (`vmcore_rs_save_cpus()` from `setup_arch()`), and that nothing writes
-//! afterwards, so reading it races with no write. The test kernel's
-//! values are init data, read only during init.
+//! afterwards, so reading it races with no write.
 
 use kernel::bindings;
 
@@ -79,18 +79,17 @@ pub(crate) fn mapping_facts() -> MappingFacts {
 }
 
 /// Test kernel only: the test HSA size of `vmcore_rs_test_hsa=` (bytes, 0
-/// for none). Only during init.
+/// for none).
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 pub(crate) fn test_hsa_size() -> u64 {
-    // SAFETY: Init data set by an early parameter, read during init.
+    // SAFETY: Written by the early parameter only, read afterwards.
     unsafe { bindings::vmcore_rs_test_hsa_size() as u64 }
 }
 
-/// Test kernel only: `vmcore_rs_test_map_cap=` (bytes, 0 for none). Only
-/// during init.
+/// Test kernel only: `vmcore_rs_test_map_cap=` (bytes, 0 for none).
 #[cfg(CONFIG_S390_VMCORE_RUST_TEST)]
 pub(crate) fn test_map_cap() -> u64 {
-    // SAFETY: Init data set by an early parameter, read during init.
+    // SAFETY: Written by the early parameter only, read afterwards.
     unsafe { bindings::vmcore_rs_test_map_cap() as u64 }
 }
 

@@ -8,20 +8,28 @@ use core::marker::PhantomData;
 use kernel::bindings;
 use s390_vmcore::SaveArea;
 
-/// Bytes in a page.
-const PAGE: usize = s390_vmcore::PAGE_SIZE as usize;
+use kernel::page::PAGE_SIZE as PAGE;
 
 /// Proof that we run early in `setup_arch()`: on the one CPU started, with
 /// interrupts off, memblock up and no other CPU or device of this kernel
-/// set up. Not `Send`: it stays on that CPU.
+/// set up. Neither `Send` nor `Sync`: it stays on that CPU.
+///
+/// # Invariants
+///
+/// While a value exists, only the boot CPU runs, memblock is up and no
+/// other CPU or device of this kernel is set up.
 pub(crate) struct EarlyBoot(PhantomData<*mut ()>);
 
 impl EarlyBoot {
+    /// The token, for the early CPU save.
+    ///
     /// # Safety
     ///
     /// Only from `setup_arch()`, after `setup_memory()` and before
-    /// `smp_prepare_cpus()`: one CPU runs, memblock is up.
+    /// `smp_prepare_cpus()`, and the token must be dropped before
+    /// `setup_arch()` goes on: one CPU runs, memblock is up.
     pub(crate) unsafe fn new() -> Self {
+        // INVARIANT: By the function's contract.
         Self(PhantomData)
     }
 
@@ -71,9 +79,10 @@ impl EarlyBoot {
     /// memory.
     pub(crate) fn alloc_save_areas(&self, count: usize) -> Option<&'static mut [SaveArea]> {
         let size = count.checked_mul(core::mem::size_of::<SaveArea>())?;
+        let align = core::mem::align_of::<SaveArea>();
         // SAFETY: memblock is up (the token); the call returns zeroed
         // memory or null.
-        let ptr = unsafe { bindings::vmcore_rs_early_alloc(size, 8, false) }.cast::<SaveArea>();
+        let ptr = unsafe { bindings::vmcore_rs_early_alloc(size, align, false) }.cast::<SaveArea>();
         if ptr.is_null() {
             return None;
         }
@@ -95,7 +104,7 @@ impl EarlyBoot {
         Some(StatusPage {
             page,
             phys,
-            _boot: self,
+            boot: self,
         })
     }
 
@@ -106,8 +115,8 @@ impl EarlyBoot {
         // `diag_amode31_ops` is static, relocated by
         // `relocate_amode31_section()` before `setup_arch()` calls us, and
         // only read afterwards.
-        // SAFETY: Early boot, one CPU (the token); the CPUs' registers are
-        // saved before the caller resets.
+        // SAFETY: Early boot: one CPU, no CPU or device of this kernel set
+        // up yet (the token), which the reset leaves in a clean state.
         let Some(reset) = (unsafe { bindings::diag_amode31_ops.diag308_reset }) else {
             return false;
         };
@@ -121,12 +130,14 @@ impl EarlyBoot {
 /// A page below 2 GiB from memblock that the stopped CPUs store their
 /// status into, freed when dropped.
 ///
-/// INVARIANT: `page` is a page-aligned memblock page below 2 GiB at
-/// physical `phys`, ours alone, freed once, in `drop`.
+/// # Invariants
+///
+/// `page` is a page-aligned memblock page below 2 GiB at physical `phys`,
+/// ours alone, freed once, in `drop`.
 pub(crate) struct StatusPage<'a> {
     page: core::ptr::NonNull<u8>,
     phys: usize,
-    _boot: &'a EarlyBoot,
+    boot: &'a EarlyBoot,
 }
 
 impl StatusPage<'_> {
@@ -155,7 +166,7 @@ impl StatusPage<'_> {
         // invariant: ours, below 2 GiB, page aligned); the call returns when
         // the order is accepted, and a stopped CPU stores at once.
         unsafe {
-            self._boot
+            self.boot
                 .sigp(addr, bindings::SIGP_STORE_STATUS_AT_ADDRESS, self.phys)
         };
         self.read()
@@ -166,7 +177,7 @@ impl StatusPage<'_> {
     pub(crate) fn store_additional_status(&mut self, addr: u16) -> [u8; SaveArea::REGS_LEN] {
         // SAFETY: As in `store_status`; the page is 1 KiB aligned.
         unsafe {
-            self._boot
+            self.boot
                 .sigp(addr, bindings::SIGP_STORE_ADDITIONAL_STATUS, self.phys)
         };
         self.read()

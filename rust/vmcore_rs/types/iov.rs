@@ -13,9 +13,11 @@ use kernel::types::Opaque;
 /// A destination `iov_iter` (`ITER_DEST`): user or kernel memory that
 /// copies write into, advancing it.
 ///
-/// INVARIANT: `iov` is a valid `iov_iter` of direction `ITER_DEST`, used
-/// by nothing else while this value is borrowed, whose buffers are valid
-/// for writes for `'data`.
+/// # Invariants
+///
+/// `iov` is a valid `iov_iter` of direction `ITER_DEST`, used by nothing
+/// else while this value is borrowed, whose buffers are valid for writes
+/// for `'data`.
 #[repr(transparent)]
 pub(crate) struct IovIterDest<'data> {
     iov: Opaque<bindings::iov_iter>,
@@ -80,14 +82,18 @@ impl<'data> IovIterDest<'data> {
     }
 
     /// Copies `len` bytes of real memory at physical `paddr` into the
-    /// destination with `memcpy_real_iter()`, which maps each page itself;
-    /// returns the bytes copied.
+    /// destination with `memcpy_real_iter()`, which maps each page itself
+    /// under a mutex; returns the bytes copied. May sleep.
     ///
-    /// `[paddr, paddr + len)` must be memory of this machine: a hole takes
-    /// an addressing exception (an oops), as in C's callers.
-    pub(crate) fn copy_from_real(&mut self, paddr: u64, len: usize) -> usize {
+    /// # Safety
+    ///
+    /// `[paddr, paddr + len)` must be memory of this machine (a hole takes
+    /// an addressing exception), and the caller must be in process context
+    /// without a spinlock held.
+    pub(crate) unsafe fn copy_from_real(&mut self, paddr: u64, len: usize) -> usize {
         // SAFETY: By the type invariant, a valid destination; the source is
-        // read through `memcpy_real_iter()`'s own mapping, read only.
+        // memory of this machine (the function's contract), read through
+        // `memcpy_real_iter()`'s own mapping, read only.
         unsafe { bindings::memcpy_real_iter(self.as_raw(), paddr as usize, len) }
     }
 }

@@ -29,8 +29,10 @@ pub(crate) const fn zeroed<T: Zeroable>() -> T {
 
 /// An operation table that a `static` holds for C to read.
 ///
-/// INVARIANT: The table is never written after compile time, and it holds
-/// no pointer but to functions and static data (or null).
+/// # Invariants
+///
+/// The table holds callbacks and zeroes only (no pointer to data), and it
+/// has no interior mutability: shared, it is only read.
 pub(crate) struct OpsTable<T: Zeroable>(T);
 
 impl<T: Zeroable> OpsTable<T> {
@@ -46,6 +48,6 @@ impl<T: Zeroable> OpsTable<T> {
     }
 }
 
-// SAFETY: By the type invariant the table is read only and points only to
-// functions and static data, so threads may share it.
+// SAFETY: By the type invariant the table has no interior mutability and
+// points to no data, only to functions, so threads may share it.
 unsafe impl<T: Zeroable> Sync for OpsTable<T> {}

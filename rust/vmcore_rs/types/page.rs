@@ -5,14 +5,15 @@
 use kernel::bindings;
 use kernel::prelude::*;
 
-/// Bytes in a page.
-const PAGE: usize = s390_vmcore::PAGE_SIZE as usize;
+use kernel::page::PAGE_SIZE as PAGE;
 
 /// A page of the page cache, locked, with a reference of ours.
 ///
-/// INVARIANT: `0` points to a valid `struct page` that we locked and hold
-/// one reference to; both are given up exactly once, by [`Self::unlock`]
-/// or by `drop`.
+/// # Invariants
+///
+/// `0` points to a valid `struct page` that we locked and hold one
+/// reference to; both are given up exactly once, by [`Self::unlock`] or by
+/// `drop`.
 pub(crate) struct LockedPage(core::ptr::NonNull<bindings::page>);
 
 impl LockedPage {

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Time and sleeping, as the kernel crate of later kernels has them
-//! (`kernel::time`, `kernel::time::delay::fsleep`).
+//! Time and sleeping: the monotonic clock of the kernel crate's
+//! `Ktime`, and the calls that may sleep, which its 6.12 version lacks.
 
 use kernel::bindings;
 
 /// The monotonic clock in nanoseconds (`ktime_get()`).
 pub(crate) fn ktime_get() -> i64 {
-    // SAFETY: `ktime_get()` has no preconditions once timekeeping is up,
-    // which is before the first initcall and before any file operation.
-    unsafe { bindings::ktime_get() }
+    kernel::time::Ktime::ktime_get().to_ns()
 }
 
 /// Lets other tasks run if one should (`cond_resched()`): only in process

@@ -14,9 +14,11 @@ const SET: u8 = 2;
 /// A cell written at most once; a `static` holds it, and what is stored
 /// in it is never dropped (it lives for as long as the kernel runs).
 ///
-/// INVARIANT: `value` is initialised once `state` is `SET`, and never
-/// written again after that; only the one caller that moved `state` from
-/// `EMPTY` to `WRITING` writes it.
+/// # Invariants
+///
+/// `value` is initialised once `state` is `SET`, and never written again
+/// after that; only the one caller that moved `state` from `EMPTY` to
+/// `WRITING` writes it.
 pub(crate) struct SetOnce<T> {
     state: AtomicU8,
     value: UnsafeCell<MaybeUninit<T>>,
@@ -38,6 +40,7 @@ impl<T> SetOnce<T> {
 
     /// Stores `value` if the cell is empty; returns whether it did (if not,
     /// `value` is dropped).
+    #[must_use]
     pub(crate) fn populate(&self, value: T) -> bool {
         if self
             .state

@@ -8,8 +8,10 @@ use kernel::prelude::*;
 /// Zeroed, page-aligned memory from `vmalloc_user()`, which `mmap()` can
 /// map to user space.
 ///
-/// INVARIANT: `ptr` is a `vmalloc_user()` allocation of `len` bytes that
-/// this value owns.
+/// # Invariants
+///
+/// `ptr` is a `vmalloc_user()` allocation of `len` bytes that this value
+/// owns.
 pub(crate) struct UserBuf {
     ptr: core::ptr::NonNull<u8>,
     len: usize,

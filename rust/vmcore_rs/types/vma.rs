@@ -16,9 +16,11 @@ pub(crate) const fn vm_flags(flags: u32) -> bindings::vm_flags_t {
 
 /// A new VMA in a file's `mmap()` callback.
 ///
-/// INVARIANT: `vma` is a valid `vm_area_struct` that the `mmap()` call
-/// being served is setting up, with `mmap_lock` held for writing, for as
-/// long as this value is borrowed.
+/// # Invariants
+///
+/// `vma` is a valid `vm_area_struct` that the `mmap()` call being served
+/// is setting up, with `mmap_lock` held for writing, for as long as this
+/// value is borrowed.
 #[repr(transparent)]
 pub(crate) struct VmaNew {
     vma: Opaque<bindings::vm_area_struct>,
@@ -66,11 +68,25 @@ impl VmaNew {
         unsafe { (*self.as_raw()).__bindgen_anon_2.vm_flags }
     }
 
-    /// Sets the flags `set` and clears `clear` (`vm_flags_mod()`).
-    pub(crate) fn mod_flags(&self, set: bindings::vm_flags_t, clear: bindings::vm_flags_t) {
+    /// Makes the VMA a mixed map that can never become writable or
+    /// executable: sets `VM_MIXEDMAP`, clears `VM_MAYWRITE` and
+    /// `VM_MAYEXEC` (`vm_flags_mod()`). Only flags that take rights away.
+    pub(crate) fn set_read_only_mixedmap(&self) {
         // SAFETY: By the type invariant the VMA is valid and we hold
         // `mmap_lock` for writing.
-        unsafe { bindings::vm_flags_mod(self.as_raw(), set, clear) };
+        unsafe {
+            bindings::vm_flags_mod(
+                self.as_raw(),
+                vm_flags(bindings::VM_MIXEDMAP),
+                vm_flags(bindings::VM_MAYWRITE | bindings::VM_MAYEXEC),
+            )
+        };
+    }
+
+    /// Whether user space can write through the VMA, now or after
+    /// `mprotect()` (`VM_WRITE` or `VM_MAYWRITE`).
+    fn may_write(&self) -> bool {
+        self.flags() & vm_flags(bindings::VM_WRITE | bindings::VM_MAYWRITE) != 0
     }
 
     /// Sets the VMA's operations.
@@ -81,10 +97,12 @@ impl VmaNew {
     }
 
     /// Maps `len` bytes of `buf` from byte `offset` at user address `addr`
-    /// (`remap_vmalloc_range_partial()`).
+    /// (`remap_vmalloc_range_partial()`), read only: `buf` is shared with
+    /// the kernel, which reads it as `&[u8]`.
     ///
-    /// Errors: `EINVAL` when the range is not within `buf`, or what the
-    /// call returned.
+    /// Errors: `EPERM` when the VMA may be written
+    /// ([`Self::set_read_only_mixedmap`] first), `EINVAL` when the range is
+    /// not within `buf`, or what the call returned.
     pub(crate) fn remap_vmalloc(
         &self,
         addr: usize,
@@ -92,6 +110,9 @@ impl VmaNew {
         offset: usize,
         len: usize,
     ) -> Result {
+        if self.may_write() {
+            return Err(EPERM);
+        }
         if offset
             .checked_add(len)
             .map_or(true, |end| end > buf.as_slice().len())
@@ -130,20 +151,5 @@ impl VmaNew {
             bindings::remap_pfn_range(vma, addr, pfn, len, (*vma).vm_page_prot)
         };
         kernel::error::to_result(rc)
-    }
-
-    /// Unmaps the first `len` bytes of the VMA again (`do_munmap()`), as
-    /// C's `mmap_vmcore()` does when a remap failed.
-    pub(crate) fn unmap_start(&self, len: usize) {
-        // SAFETY: By the type invariant the VMA is valid and we hold
-        // `mmap_lock` for writing, as `do_munmap()` needs.
-        unsafe {
-            bindings::do_munmap(
-                (*self.as_raw()).vm_mm,
-                self.start(),
-                len,
-                core::ptr::null_mut(),
-            )
-        };
     }
 }

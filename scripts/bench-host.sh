@@ -54,12 +54,12 @@ for group, what in (("header_ranges", "range"), ("header_cpus", "cpu")):
         res["max_ranges"] = {"ranges": c, "median_ms": m[c] / 1e6, "target_ms": 1.0}
         print(f"  {c} ranges: {m[c] / 1e6:.3f} ms (target < 1 ms)")
 
-nc, nm = medians("lookup/next_chunk"), medians("lookup/next_chunk_map_oldmem")
+nc, nm = medians("lookup/piece_at"), medians("lookup/piece_at_map_oldmem")
 print("lookup: one 4 KiB read at a random offset, per call")
-print(f"  {'segments':>8} {'next_chunk':>12} {'+map_oldmem':>12}")
+print(f"  {'segments':>8} {'piece_at':>12} {'+map_oldmem':>12}")
 for n in sorted(nc):
     print(f"  {n:>8} {t(nc[n]):>12} {t(nm[n]):>12}")
-res["lookup"] = [{"segments": n, "next_chunk": nc[n], "next_chunk_map_oldmem": nm[n]} for n in sorted(nc)]
+res["lookup"] = [{"segments": n, "piece_at": nc[n], "piece_at_map_oldmem": nm[n]} for n in sorted(nc)]
 
 print(f"memory kept for the header, kdump map of {footprint[0]['ranges']} ranges + text (bytes)")
 cols = ("header", "segments", "save_areas", "ranges_copy", "total")

@@ -299,9 +299,10 @@ def translated(run, initcall):
     followed it in the dump kernel's log (initcall_debug). Both kernels may
     run at another virtual base than vmlinux's (KASLR): the base is one at
     which both functions, and four that every boot runs, start translated
-    blocks. Returns (blocks,
-    instructions) translated in the window, None without the log."""
+    blocks. Returns (blocks, instructions) translated in the window; None,
+    and an error of the report, without the log."""
     log = f"{run}/tb.log"
+    check(os.path.exists(log), f"{run}: no tb.log (run-dump.sh --tb-log)")
     if not os.path.exists(log):
         return None
     kmsg = open(f"{run}/guest/kmsg-boot.txt", errors="replace").read()

@@ -49,10 +49,11 @@ boot=$top/build/kernel-%s/arch/s390/boot/bzImage
 # bench_boot KERNEL RUN MIB TIMEOUT APPEND [RUN-DUMP OPTION...]: one boot of
 # the KERNEL kernel (a MIB MiB, 2-CPU guest) that crashes, whose dump kernel
 # measures (vmcore_bench=1), to $out/RUN; APPEND adds kernel parameters.
-# reuse RUN: with BENCH_REUSE=1, RUN has its results from a boot that ended
-# well, and is not run again (to finish an interrupted make bench).
+# reuse RUN [FILE]: with BENCH_REUSE=1, RUN has its results (FILE, by
+# default guest/bench.txt) from a boot that ended well, and is not run
+# again (to finish an interrupted make bench).
 reuse() {
-	[ "${BENCH_REUSE:-0}" = 1 ] && [ -s "$out/$1/guest/bench.txt" ] &&
+	[ "${BENCH_REUSE:-0}" = 1 ] && [ -s "$out/$1/${2:-guest/bench.txt}" ] &&
 		[ "$(tail -n 1 "$out/$1/guest/status" 2>/dev/null)" = "all=0" ]
 }
 bench_boot() {
@@ -97,8 +98,7 @@ reuse hsa-run ||
 # The code the initcalls run for the first time (not timed: the log
 # slows QEMU down); the dump itself is not kept.
 for k in product product-c; do
-	[ "${BENCH_REUSE:-0}" = 1 ] && [ -s "$out/tb-$k/tb.log" ] &&
-		[ "$(tail -n 1 "$out/tb-$k/guest/status" 2>/dev/null)" = "all=0" ] && continue
+	reuse "tb-$k" tb.log && continue
 	mkdir -p "$out/tb-$k"
 	"$top/scripts/run-dump.sh" --mem 2048 --smp 2 --timeout 1800 \
 		--kernel "$(printf "$boot" $k)" --vmlinux "$top/build/kernel-$k/vmlinux" \

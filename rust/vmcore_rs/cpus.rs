@@ -161,11 +161,12 @@ pub extern "C" fn vmcore_rs_save_boot_cpu() {
         return;
     };
     if boot::has_vx() {
-        // SAFETY: `vmcore_rs_boot_cpu_vxrs()` is `boot_cpu_vector_save_area`,
-        // init data of 32 vector registers (512 bytes) written by `early.c`
-        // before this runs (from `setup_arch()`) and not written again.
-        let vxrs =
-            unsafe { &*bindings::vmcore_rs_boot_cpu_vxrs().cast::<[u8; SaveArea::REGS_LEN]>() };
+        // SAFETY: The shim only returns an address.
+        let ptr = unsafe { bindings::vmcore_rs_boot_cpu_vxrs() };
+        // SAFETY: `ptr` is `boot_cpu_vector_save_area`, init data of 32
+        // vector registers (512 bytes) written by `early.c` before this
+        // runs (from `setup_arch()`) and not written again.
+        let vxrs = unsafe { &*ptr.cast::<[u8; SaveArea::REGS_LEN]>() };
         areas[0].add_vxrs(vxrs);
     }
     match oldmem::mode() {

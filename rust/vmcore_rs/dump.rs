@@ -3,9 +3,11 @@
 //! The dump: the ELF core header built in this kernel's memory, and the
 //! map from file offsets to old memory.
 //!
-//! Size first, allocate once, fill: [`s390_vmcore::layout`] sizes the
-//! header and the segment table from the saved CPUs, the VMCOREINFO note,
-//! os_info and the memory map, then [`s390_vmcore::build`] fills them.
+//! What to read, what to leave out and why is the crate's
+//! [`s390_vmcore::build_dump`], tested on the host; this module gives it
+//! the kernel's primitives ([`Kernel`]: allocations and the log), the
+//! old-memory reader and the memory map, keeps what it built, and decides
+//! what a failure costs the boot.
 //!
 //! Reference: `elfcorehdr_alloc()` in `arch/s390/kernel/crash_dump.c` and
 //! `parse_crash_elf64_headers()` in `fs/proc/vmcore.c`.
@@ -14,12 +16,12 @@ use crate::types::boot::{self, ElfcorehdrAddr};
 use crate::types::{sched, set_once::SetOnce, user_buf::UserBuf};
 use crate::{cpus, file, hsa, oldmem};
 use core::fmt;
-use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
+use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::{bindings, c_str, prelude::*};
+use s390_vmcore::dump::LEFT_OUT_MAX;
 use s390_vmcore::{
-    os_info, vmcoreinfo_from_lowcore, DumpFile, DumpSpec, InRanges, LeftOut, OldMem, OldMemMode,
-    Omission, OsInfo, OsInfoError, OsInfoStatus, PhysRange, Segment, SourceBytes, TrustReport,
-    VmcoreinfoSource,
+    build_dump, old_memory_end, BuildEnv, BuildInputs, DumpFile, LeftOut, OldMemMode, Omission,
+    PhysRange, Segment, Trust,
 };
 
 /// Everything a read of the dump needs; built once, never freed.
@@ -47,7 +49,7 @@ impl Dump {
     /// [`DumpFile::pieces`] read it.
     pub(crate) fn file(&self) -> DumpFile<'_> {
         DumpFile {
-            header: self.hdr.as_slice(),
+            header: &self.hdr,
             segs: &self.segs,
             size: self.size,
             mode: self.mode,
@@ -60,37 +62,10 @@ impl Dump {
     /// [`s390_vmcore::TRUST_REPORT_MAX`] bytes; returns its length in
     /// bytes, 0 if it does not fit.
     pub(crate) fn write_report(&self, buf: &mut [u8]) -> usize {
-        let t = &self.trust;
-        let mut left_out = [Omission::new(&"", &""); 3];
-        let n = t.found.omissions(&mut left_out);
-        let report = TrustReport {
-            bytes: t.bytes,
-            os_info: match &t.found.os_info {
-                Ok(()) => OsInfoStatus::Valid,
-                Err(Reason::OsInfo(OsInfoError::NotAvailable)) => OsInfoStatus::Missing,
-                Err(why) => OsInfoStatus::Unusable(why),
-            },
-            vmcoreinfo: t.found.vmcoreinfo,
-            cpus: t.cpus,
-            vector_registers: t.vector_registers,
-            left_out: &left_out[..n],
-        };
         // Cannot fail with a buffer of `TRUST_REPORT_MAX` bytes: at most
         // `TRUST_OMISSIONS_MAX` omissions with short texts.
-        report.write_to(buf).unwrap_or(0)
+        self.trust.write_report(buf).unwrap_or(0)
     }
-}
-
-/// The facts of the trust report, kept from the build.
-struct Trust {
-    /// Bytes of PT_LOAD data by where they are read from.
-    bytes: SourceBytes,
-    /// What the build found in old memory and what it left out.
-    found: Found,
-    /// CPUs whose registers are in the dump.
-    cpus: usize,
-    /// The dump has the vector register notes.
-    vector_registers: bool,
 }
 
 /// The dump, set once by [`init`].
@@ -132,11 +107,8 @@ pub(crate) fn init() {
         Ok(dump) => dump,
         Err(e) if e == ENOMEM => no_dump(c_str!("vmcore_rs: no memory for the ELF core header")),
         // Only the crashed system's memory map and the bounded parts that
-        // `build` checked are left: they cannot describe an ELF core.
-        Err(e) => {
-            pr_err!("cannot build the ELF core header: error {}\n", e.to_errno());
-            no_dump(c_str!("vmcore_rs: cannot build the ELF core header"))
-        }
+        // `build_dump` checked are left: they cannot describe an ELF core.
+        Err(_) => no_dump(c_str!("vmcore_rs: cannot build the ELF core header")),
     };
     let us = (sched::ktime_get() - t0) / 1000;
     let size = dump.size;
@@ -151,7 +123,7 @@ pub(crate) fn init() {
     }
     // One line at boot, naming what was left out and why; the whole
     // report is formatted when its debugfs file is read.
-    let mut left_out = [Omission::new(&"", &""); 3];
+    let mut left_out = [Omission::new(&"", &""); LEFT_OUT_MAX];
     let n = found.omissions(&mut left_out);
     pr_info!(
         "dump of {} bytes ready (header built in {} us), {}\n",
@@ -196,19 +168,20 @@ pub(crate) fn map_real_memory() {
 pub(crate) fn rebuild() -> Result {
     let dump = get().ok_or(ENODEV)?;
     let t0 = sched::ktime_get();
-    let built = KVec::with_capacity(dump.ranges.len(), GFP_KERNEL)
-        .map_err(Error::from)
-        .and_then(|mut ranges| {
-            ranges.extend_from_slice(&dump.ranges, GFP_KERNEL)?;
-            build(dump.mode, cpus::save_areas(), ranges)
-        });
+    let mut ranges = KVec::with_capacity(dump.ranges.len(), GFP_KERNEL).inspect_err(|_| {
+        pr_err!(
+            "cannot build the ELF core header: error {}\n",
+            ENOMEM.to_errno()
+        )
+    })?;
+    // Cannot fail: the capacity was reserved above.
+    ranges.extend_from_slice(&dump.ranges, GFP_KERNEL)?;
+    let new = build(dump.mode, cpus::save_areas(), ranges)?;
     let us = (sched::ktime_get() - t0) / 1000;
-    let new = built
-        .inspect_err(|e| pr_err!("cannot build the ELF core header: error {}\n", e.to_errno()))?;
     if new.trust.found.short_of_memory() && !dump.trust.found.short_of_memory() {
         return Err(ENOMEM);
     }
-    if new.hdr.as_slice() != dump.hdr.as_slice() || new.segs != dump.segs || new.size != dump.size {
+    if *new.hdr != *dump.hdr || new.segs != dump.segs || new.size != dump.size {
         pr_err!("the rebuilt ELF core header differs from the one served\n");
         return Err(EINVAL);
     }
@@ -216,165 +189,6 @@ pub(crate) fn rebuild() -> Result {
     Ok(())
 }
 
-/// Why an optional part of the dump was left out.
-#[derive(Clone, Copy)]
-enum Reason {
-    /// An allocation failed.
-    NoMemory,
-    /// The os_info page, or its entry, is not usable.
-    OsInfo(OsInfoError),
-    /// The old lowcore's VMCOREINFO note is not usable.
-    Lowcore(s390_vmcore::Error),
-    /// os_info describes no kernel layout (its KASLR offset entry is 0, as
-    /// C's `os_info_has_vm()` checks) or an inverted kernel image.
-    NoKernelLayout,
-    /// Old memory at the lowcore's register save area could not be read.
-    Unreadable,
-    /// os_info's kernel image lies outside the crashed system's memory, or
-    /// its size overflows ([`s390_vmcore::TextSegment::check`]).
-    Image(s390_vmcore::Error),
-    /// No CPU's registers were saved at boot.
-    NotSaved,
-}
-
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Reason::NoMemory => f.write_str("no memory"),
-            Reason::OsInfo(e) => write!(f, "{e}"),
-            Reason::Lowcore(e) => write!(f, "{e}"),
-            Reason::NoKernelLayout => f.write_str("os_info has no kernel layout"),
-            Reason::Unreadable => f.write_str("unreadable"),
-            Reason::Image(e) => write!(f, "{e}"),
-            Reason::NotSaved => f.write_str("none saved"),
-        }
-    }
-}
-
-/// What the build found in old memory, for the trust report.
-#[derive(Clone, Copy)]
-struct Found {
-    /// The os_info page: `Ok` when valid, else why not.
-    os_info: core::result::Result<(), Reason>,
-    vmcoreinfo: VmcoreinfoSource,
-    /// What was left out and why; `None` entries are unused.
-    left_out: [Option<(&'static str, Reason)>; 3],
-}
-
-impl Found {
-    fn leave_out(&mut self, what: &'static str, why: Reason) {
-        if let Some(slot) = self.left_out.iter_mut().find(|s| s.is_none()) {
-            *slot = Some((what, why));
-        }
-    }
-
-    /// Fills `out` with what was left out and why, in the order it was;
-    /// returns how many.
-    fn omissions<'a>(&'a self, out: &mut [Omission<'a>; 3]) -> usize {
-        let mut n = 0;
-        for (what, why) in self.left_out.iter().flatten() {
-            out[n] = Omission::new(what, why);
-            n += 1;
-        }
-        n
-    }
-
-    #[cfg_attr(not(CONFIG_S390_VMCORE_RUST_TEST), allow(dead_code))]
-    fn short_of_memory(&self) -> bool {
-        matches!(self.os_info, Err(Reason::NoMemory))
-            || self
-                .left_out
-                .iter()
-                .flatten()
-                .any(|(_, r)| matches!(r, Reason::NoMemory))
-    }
-}
-
-/// Reads and checks the old os_info page (one read of the page into a
-/// buffer of ours). Logs why when it cannot be used.
-fn read_os_info(mem: &dyn OldMem, found: &mut Found) -> Option<OsInfo> {
-    let page = KBox::new([0u8; os_info::OS_INFO_SIZE], GFP_KERNEL);
-    let result = match page {
-        Ok(mut page) => OsInfo::read(mem, &mut page).map_err(Reason::OsInfo),
-        Err(_) => Err(Reason::NoMemory),
-    };
-    match result {
-        Ok(info) => {
-            found.os_info = Ok(());
-            Some(info)
-        }
-        Err(why) => {
-            pr_warn!(
-                "old os_info unusable ({}), dump without the kernel-text PT_LOAD\n",
-                why
-            );
-            found.os_info = Err(why);
-            None
-        }
-    }
-}
-
-/// The VMCOREINFO note's contents: from os_info (checksummed) or, failing
-/// that, from the note the old lowcore points to, like `nt_vmcoreinfo()`.
-///
-/// Returns `None`, after a warning, when old memory has no usable
-/// VMCOREINFO or there is no memory for it: the dump is served without it.
-fn vmcoreinfo(mem: &dyn OldMem, info: Option<&OsInfo>, found: &mut Found) -> Option<KVec<u8>> {
-    if let Some(info) = info {
-        let size = info.entry_size(os_info::OS_INFO_VMCOREINFO);
-        if size > s390_vmcore::VMCOREINFO_MAX as u64 {
-            pr_warn!("os_info VMCOREINFO entry of {} bytes is too big\n", size);
-        } else if size != 0 {
-            let Ok(mut buf) = zeroed_vec(size as usize) else {
-                pr_warn!(
-                    "no memory for a VMCOREINFO note of {} bytes, dump without it\n",
-                    size
-                );
-                found.leave_out(Omission::VMCOREINFO, Reason::NoMemory);
-                return None;
-            };
-            match info.read_entry(mem, os_info::OS_INFO_VMCOREINFO, &mut buf) {
-                Ok(_) => {
-                    found.vmcoreinfo = VmcoreinfoSource::OsInfo;
-                    return Some(buf);
-                }
-                Err(e) => pr_warn!("os_info VMCOREINFO entry unusable ({})\n", e),
-            }
-        }
-    }
-    let note = vmcoreinfo_from_lowcore(mem).and_then(|(addr, size)| {
-        let Ok(mut buf) = zeroed_vec(size) else {
-            return Ok(Err(size));
-        };
-        mem.read(addr, &mut buf).map(|()| Ok(buf))
-    });
-    match note {
-        Ok(Ok(buf)) => {
-            found.vmcoreinfo = VmcoreinfoSource::Lowcore;
-            Some(buf)
-        }
-        Ok(Err(size)) => {
-            pr_warn!(
-                "no memory for a VMCOREINFO note of {} bytes, dump without it\n",
-                size
-            );
-            found.leave_out(Omission::VMCOREINFO, Reason::NoMemory);
-            None
-        }
-        Err(e) => {
-            pr_warn!(
-                "old VMCOREINFO note unusable ({}), dump without VMCOREINFO\n",
-                e
-            );
-            found.leave_out(Omission::VMCOREINFO, Reason::Lowcore(e));
-            None
-        }
-    }
-}
-
-fn zeroed_vec<T: Copy + Default>(len: usize) -> Result<KVec<T>> {
-    Ok(KVec::from_elem(T::default(), len, GFP_KERNEL)?)
-}
 /// Calls `f` for each range of the crashed system's memory: all physical
 /// memory (`physmem`) but the crashkernel area, like `for_each_physmem_range`
 /// over `oldmem_type` in `crash_dump.c`.
@@ -405,15 +219,6 @@ fn for_each_range(mode: OldMemMode, mut f: impl FnMut(PhysRange)) {
     }
 }
 
-/// The end (physical, exclusive) of the crashed system's memory: of its
-/// memory ranges and, for kdump, of the crashkernel area holding its low
-/// memory.
-fn old_memory_end(mode: OldMemMode, ranges: &[PhysRange]) -> u64 {
-    let top = ranges.iter().map(|r| r.end).max().unwrap_or(0);
-    mode.crashkernel_area()
-        .map_or(top, |a| core::cmp::max(top, a.end))
-}
-
 /// The crashed system's memory ranges, from memblock (init only).
 fn memory_ranges(mode: OldMemMode) -> Result<KVec<PhysRange>> {
     let mut count = 0;
@@ -426,93 +231,62 @@ fn memory_ranges(mode: OldMemMode) -> Result<KVec<PhysRange>> {
     Ok(ranges)
 }
 
-/// Builds the dump: reads os_info and VMCOREINFO from old memory, sizes the
-/// header, allocates it and the segment table once, and fills them; keeps
-/// the facts of the trust report. Every address read from old memory is checked against the
-/// crashed system's memory `ranges` before it is followed ([`InRanges`]);
-/// what fails a check, or finds no memory, is left out and logged.
+/// The kernel's primitives for [`build_dump`]: zeroed memory from the
+/// slab (`vmalloc_user()` for the header, which `mmap()` maps) and
+/// `pr_warn`.
+struct Kernel;
+
+impl BuildEnv for Kernel {
+    type Bytes = KVec<u8>;
+    type Header = UserBuf;
+    type Segments = KVec<Segment>;
+
+    fn bytes(&mut self, len: usize) -> Option<KVec<u8>> {
+        KVec::from_elem(0, len, GFP_KERNEL).ok()
+    }
+
+    fn header(&mut self, len: usize) -> Option<UserBuf> {
+        UserBuf::new(len).ok()
+    }
+
+    fn segments(&mut self, n: usize) -> Option<KVec<Segment>> {
+        KVec::from_elem(Segment::default(), n, GFP_KERNEL).ok()
+    }
+
+    fn warn(&mut self, msg: fmt::Arguments<'_>) {
+        pr_warn!("{}\n", msg);
+    }
+}
+
+/// Builds the dump from old memory, the saved CPUs and the crashed
+/// system's memory `ranges` ([`build_dump`]), and keeps the ranges.
 ///
-/// Errors: `ENOMEM` when an allocation of the header or the segment table
-/// fails (nothing is leaked); when the inputs cannot describe
-/// an ELF core (e.g. too many ranges), the crate's error, logged with its
-/// reason and turned into an errno by [`crate::to_kernel`].
+/// Errors: `ENOMEM` when the header or the segment table cannot be
+/// allocated (nothing is leaked); when the inputs cannot describe an ELF
+/// core (e.g. too many ranges), the crate's error as [`crate::to_kernel`]
+/// gives it. Both are logged.
 fn build(
     mode: OldMemMode,
     cpus: &[s390_vmcore::SaveArea],
     ranges: KVec<PhysRange>,
 ) -> Result<Dump> {
-    let kernel = oldmem::Kernel(mode);
-    let mem = InRanges::new(&kernel, &ranges);
-    let mut found = Found {
-        os_info: Ok(()),
-        vmcoreinfo: VmcoreinfoSource::Absent,
-        left_out: [None; 3],
-    };
-    let info = read_os_info(&mem, &mut found);
-    let vmcoreinfo = vmcoreinfo(&mem, info.as_ref(), &mut found);
-    let text = s390_vmcore::text_segment(info.as_ref());
-    let text = match text.map(|t| t.check(&ranges)) {
-        Some(Ok(())) => text,
-        Some(Err(e)) => {
-            pr_warn!(
-                "os_info kernel image unusable ({}), dump without the kernel-text PT_LOAD\n",
-                e
-            );
-            found.leave_out(Omission::KERNEL_TEXT, Reason::Image(e));
-            None
-        }
-        None => {
-            let why = match found.os_info {
-                Err(why) => why,
-                Ok(()) => Reason::NoKernelLayout,
-            };
-            found.leave_out(Omission::KERNEL_TEXT, why);
-            None
-        }
-    };
-    match cpus.first() {
-        None => {
-            pr_warn!("no CPU registers were saved, dump without CPU notes\n");
-            found.leave_out(Omission::CPU_REGISTERS, Reason::NotSaved);
-        }
-        Some(boot) if boot.prefix == 0 => {
-            found.leave_out(Omission::BOOT_CPU_REGISTERS, Reason::Unreadable)
-        }
-        Some(_) => {}
-    }
-
-    let has_vx = boot::has_vx();
-    let spec = DumpSpec {
+    let inputs = BuildInputs {
+        mode,
         cpus,
-        has_vx,
-        vmcoreinfo: vmcoreinfo.as_deref(),
-        text,
-        identity_base: s390_vmcore::identity_base(info.as_ref()),
+        has_vx: boot::has_vx(),
         ranges: &ranges,
     };
-    let layout = s390_vmcore::layout(&spec).map_err(|e| {
-        pr_err!("cannot size the ELF core header: {}\n", e);
-        crate::to_kernel(e)
+    let built = build_dump(&mut Kernel, &oldmem::Kernel(mode), &inputs).map_err(|e| {
+        let e = crate::to_kernel(e);
+        pr_err!("cannot build the ELF core header: error {}\n", e.to_errno());
+        e
     })?;
-    let mut hdr = UserBuf::new(layout.header_len)?;
-    let mut segs = zeroed_vec(layout.nsegments)?;
-    let size = s390_vmcore::build(&spec, hdr.as_mut_slice(), &mut segs).map_err(|e| {
-        pr_err!("cannot fill the ELF core header: {}\n", e);
-        crate::to_kernel(e)
-    })?;
-
-    let trust = Trust {
-        bytes: s390_vmcore::source_bytes(mode, &segs),
-        found,
-        cpus: s390_vmcore::notes::cpu_count(cpus),
-        vector_registers: has_vx,
-    };
     Ok(Dump {
         mode,
-        hdr,
-        segs,
-        size,
+        hdr: built.header,
+        segs: built.segs,
+        size: built.size,
         ranges,
-        trust,
+        trust: built.trust,
     })
 }

@@ -24,7 +24,7 @@ use crate::types::vma::{vm_flags, VmaNew};
 use crate::{dump, oldmem::IterTarget};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::{bindings, c_str, ffi, prelude::*};
-use s390_vmcore::{read_dump, CopyStop, Piece, Source, PAGE_SIZE};
+use s390_vmcore::{read_dump, sources, CopyStop, OldMemMode, Piece, Source, PAGE_SIZE};
 
 /// log2 of [`PAGE_SIZE`].
 const PAGE_SHIFT: u32 = PAGE_SIZE.trailing_zeros();
@@ -179,24 +179,12 @@ unsafe extern "C" fn mmap(
     }
     vma.set_read_only_mixedmap();
     vma.set_ops(&VM_OPS);
-    let mut done = 0;
+    let mut addr = vma.start();
     for piece in dump.file().pieces(start, size) {
-        let addr = vma.start() + done as usize;
         let mapped = match piece {
             // The pieces stay inside the header.
             Piece::Header { start: off, len } => vma.remap_vmalloc(addr, &dump.hdr, off, len),
-            Piece::OldMem {
-                source: Source::Real { paddr },
-                len,
-            } => {
-                // SAFETY: The frames are old memory, which this kernel does
-                // not use; mapped read only (the VMA lost `VM_MAYWRITE`).
-                unsafe { vma.remap_pfn_range(addr, (paddr >> PAGE_SHIFT) as usize, len as usize) }
-            }
-            Piece::OldMem {
-                source: Source::Hsa { .. },
-                ..
-            } => Ok(()),
+            Piece::OldMem { paddr, len } => map_oldmem(vma, addr, dump.mode, paddr, len),
         };
         if mapped.is_err() {
             // `mmap_region()` undoes what was mapped (`unmap_region()`). C's
@@ -205,9 +193,24 @@ unsafe extern "C" fn mmap(
             // path still uses them.
             return EAGAIN.to_errno();
         }
-        done += piece.len();
+        addr += piece.len() as usize;
     }
     0
+}
+
+/// Maps `len` bytes of old memory at physical `paddr` at `addr` of `vma`:
+/// real memory by page frame (through the kdump swap where it applies,
+/// [`sources`]), HSA pages not at all: [`fault`] reads them.
+fn map_oldmem(vma: &VmaNew, mut addr: usize, mode: OldMemMode, paddr: u64, len: u64) -> Result {
+    for (source, n) in sources(mode, paddr, len) {
+        if let Source::Real { paddr } = source {
+            // SAFETY: The frames are old memory, which this kernel does
+            // not use; mapped read only (the VMA lost `VM_MAYWRITE`).
+            unsafe { vma.remap_pfn_range(addr, (paddr >> PAGE_SHIFT) as usize, n as usize) }?;
+        }
+        addr += n as usize;
+    }
+    Ok(())
 }
 
 /// `FMODE_WRITE` (`include/linux/fs.h`): a cast, which bindgen does not

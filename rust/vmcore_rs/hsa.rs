@@ -34,8 +34,8 @@ use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::sync::{new_mutex, Mutex};
 use kernel::{bindings, prelude::*};
 use s390_vmcore::{
-    CopyStop, HsaWindow, OldMemMode, HSA_MULTI_FAILURES_MAX, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES,
-    PAGE_SIZE,
+    copy_faulting_in, CopyStop, HsaWindow, NoFaultCopy, OldMemMode, HSA_MULTI_FAILURES_MAX,
+    HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES, PAGE_SIZE,
 };
 
 /// The window and its buffer.
@@ -144,23 +144,42 @@ pub(crate) fn copy_to_iter(
     let Some(reader) = reader() else {
         return (0, Some(CopyStop::Source));
     };
-    let mut done = 0;
-    let mut faulted_in = false;
-    loop {
-        let (n, stop) = read_locked(reader, hsa_size, test, iter, offset + done, len - done);
-        done += n;
-        // No progress even after the fault-in: give up rather than spin.
-        if stop != Some(CopyStop::Destination) || (n == 0 && faulted_in) {
-            return (done, stop);
-        }
-        faulted_in = true;
-        // The destination is not there: fault it in without the lock, as
-        // much of it as one window holds.
-        let want = core::cmp::min(len - done, HSA_WINDOW_BYTES as u64) as usize;
+    let mut copy = LockedCopy {
+        reader,
+        hsa_size,
+        test,
+        iter,
+    };
+    // A destination page that is not there is faulted in without the
+    // lock, as much of it as one window holds.
+    copy_faulting_in(&mut copy, offset, len, HSA_WINDOW_BYTES as u64)
+}
+
+/// A copy of the HSA into `iter` under the reader's lock, with page faults
+/// disabled: a page fault of a mapping of the dump file takes the lock too.
+struct LockedCopy<'a, 'b> {
+    reader: &'a Mutex<Reader>,
+    hsa_size: u64,
+    /// The kdump mode the test HSA is read from, `None` for the HSA.
+    test: Option<OldMemMode>,
+    iter: &'a mut IovIterDest<'b>,
+}
+
+impl NoFaultCopy for LockedCopy<'_, '_> {
+    fn copy_nofault(&mut self, offset: u64, len: u64) -> (u64, Option<CopyStop>) {
+        read_locked(
+            self.reader,
+            self.hsa_size,
+            self.test,
+            self.iter,
+            offset,
+            len,
+        )
+    }
+
+    fn fault_in(&mut self, len: u64) -> u64 {
         // No lock is held here.
-        if iter.fault_in_writeable(want) == want {
-            return (done, stop);
-        }
+        self.iter.fault_in_writeable(len as usize) as u64
     }
 }
 

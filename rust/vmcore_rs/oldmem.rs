@@ -35,11 +35,9 @@ use crate::hsa;
 use crate::types::iov::{with_kvec, IovIterDest};
 use crate::types::{boot, sched};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use kernel::alloc::KVec;
 use kernel::{bindings, prelude::*, workqueue};
 use s390_vmcore::{
-    copy_oldmem, mapping_pieces, oldmem_mapping, CopyStop, CopyTarget, MapPages, OldMem,
-    OldMemMode, PhysRange,
+    copy_oldmem, mapping_pieces, CopyStop, CopyTarget, OldMem, OldMemMode, PhysRange,
 };
 
 /// Whether this is a dump kernel, kdump or stand-alone dump: C's
@@ -164,45 +162,26 @@ pub(crate) fn map_real_memory_in_background(
     }
 }
 
-/// Where the crashed system's memory lies in real memory, sorted by start
-/// as [`s390_vmcore::mapping_pieces`] wants it: its memory `ranges` (sorted)
-/// and, for kdump, the crashkernel area among them, which holds its low
-/// memory.
-fn real_memory(mode: OldMemMode, ranges: &[PhysRange]) -> Result<KVec<PhysRange>> {
-    let mut area = mode.crashkernel_area();
-    let mut real = KVec::with_capacity(ranges.len() + 1, GFP_KERNEL)?;
-    for &r in ranges {
-        if let Some(a) = area.filter(|a| a.start < r.start) {
-            real.push(a, GFP_KERNEL)?;
-            area = None;
-        }
-        real.push(r, GFP_KERNEL)?;
-    }
-    if let Some(a) = area {
-        real.push(a, GFP_KERNEL)?;
-    }
-    Ok(real)
-}
-
 /// Maps the crashed system's real memory below physical `end` (bytes)
 /// that lies above this kernel's own memory into the identity mapping,
 /// read-only, so that reads copy from it directly: the pieces of its
 /// memory `ranges` and, for kdump, of the crashkernel area
-/// ([`real_memory`], [`s390_vmcore::mapping_pieces`]); the holes between
-/// them stay unmapped. Logs what it could not map (reads of that memory
+/// ([`s390_vmcore::mapping_pieces`]); the holes between them stay
+/// unmapped. Logs what it could not map (reads of that memory
 /// then go through `memcpy_real_iter()`).
 ///
 /// Page tables (the kernel's `vmem_add_mapping()`): 16 KiB per TiB with
 /// EDAT2 (2 GiB pages), 8 MiB per TiB with EDAT1 only (1 MiB pages), 4 GiB
-/// per TiB with 4 KiB pages (no EDAT, as in QEMU's TCG); capped by
-/// [`mapping`] at 1/16 of this kernel's memory; nothing at or above `cap` (the
-/// test kernel's `vmcore_rs_test_map_cap=`, else `u64::MAX`). Called once
+/// per TiB with 4 KiB pages (no EDAT, as in QEMU's TCG); capped at 1/16
+/// of this kernel's memory ([`s390_vmcore::MachineFacts::window`]);
+/// nothing at or above `cap` (the test kernel's `vmcore_rs_test_map_cap=`,
+/// else `u64::MAX`). Called once
 /// per boot, from [`map_real_memory_in_background`]; may sleep.
 fn map_real_memory(mode: OldMemMode, ranges: &[PhysRange], end: u64, cap: u64) {
     let t0 = sched::ktime_get();
-    let (ident_end, range) = mapping(end, cap);
-    let real = real_memory(mode, ranges);
-    let (Some((start, window_end)), Ok(real)) = (range, real) else {
+    let facts = boot::machine_facts();
+    let ident_end = facts.identity_size;
+    let Some((start, window_end)) = facts.window(end, cap) else {
         if end > ident_end {
             pr_warn!(
                 "old memory {:#x}-{:#x} not mapped, read page by page\n",
@@ -216,7 +195,7 @@ fn map_real_memory(mode: OldMemMode, ranges: &[PhysRange], end: u64, cap: u64) {
     // The pieces are in address order: once those below `mapped` are
     // mapped, so is every byte of old memory in `[start, mapped)`.
     let mut mapped = window_end;
-    for piece in mapping_pieces(&real, start, window_end) {
+    for piece in mapping_pieces(mode, ranges, start, window_end) {
         let (addr, len) = (piece.start as usize, (piece.end - piece.start) as usize);
         // Once per boot, in process context, under the kernel's
         // `vmem_mutex`; no read goes through it before `DIRECT_END`
@@ -253,29 +232,6 @@ fn map_real_memory(mode: OldMemMode, ranges: &[PhysRange], end: u64, cap: u64) {
         );
     }
     MAP_DONE.store(true, Ordering::Release);
-}
-
-/// The end of this kernel's identity mapping, and what [`map_real_memory`]
-/// maps of the old memory below `end`: physical `[start, end)` by
-/// [`oldmem_mapping`], from the end of this kernel's identity mapping,
-/// within `max_mappable` and below `cap`, with page tables of at most 1/16
-/// of this kernel's memory.
-fn mapping(end: u64, cap: u64) -> (u64, Option<(u64, u64)>) {
-    let facts = boot::mapping_facts();
-    let (ident_end, max_mappable, pages) =
-        (facts.identity_size, facts.max_mappable, facts.total_pages);
-    let (edat1, edat2, debug) = (facts.edat1, facts.edat2, facts.debug_pagealloc);
-    let map_pages = if !edat1 || debug {
-        MapPages::Pages4K
-    } else if !edat2 {
-        MapPages::Pages1M
-    } else {
-        MapPages::Pages2G
-    };
-    let budget = pages.saturating_mul(s390_vmcore::PAGE_SIZE) / 16;
-    let max_mappable = core::cmp::min(max_mappable, cap);
-    let range = oldmem_mapping(ident_end, end, max_mappable, budget, map_pages);
-    (ident_end, range)
 }
 
 /// Test kernel only: tries to change the byte of old memory at physical

@@ -36,10 +36,37 @@ pub use cpus::{vmcore_rs_save_boot_cpu, vmcore_rs_save_cpus};
 pub use oldmem::{vmcore_rs_test_mapped, vmcore_rs_test_remap_oldmem, vmcore_rs_test_write_oldmem};
 
 /// The kernel error for an error of the `s390_vmcore` crate: the one place
-/// where they become errnos, by [`s390_vmcore::Error::errno`] (bad input
-/// and bugs of ours get different numbers).
+/// where they become errnos. Bad input, no memory and bugs of ours get
+/// different numbers:
+///
+/// - `Read`: `EIO`, an I/O error of the old-memory source, as C
+///   `/proc/vmcore` returns for a failed HSA read;
+/// - `Invalid`: `EINVAL`, inconsistent data, as C `fs/proc/vmcore.c`
+///   returns for a damaged ELF header;
+/// - `TooBig`: `E2BIG`, a size over a limit (as for bpf and perf
+///   attribute sizes);
+/// - `Overflow`: `EOVERFLOW`, an address or size that does not fit 64 bits;
+/// - `OutsideMemory`: `EFAULT`, a pointer found in old memory that points
+///   outside it, as C `copy_oldmem_kernel()` fails for an unreadable old
+///   address;
+/// - `NoMemory`: `ENOMEM`;
+/// - `BufferTooSmall`: `ERANGE`, what `getxattr(2)` and `getcwd(2)` return
+///   for a buffer that is too small;
+/// - `Internal`: `ENOTRECOVERABLE`, "state not recoverable": no input
+///   explains it and a retry cannot help; no other path of `/proc/vmcore`
+///   returns it, so it reads as the kernel bug it is.
 fn to_kernel(e: s390_vmcore::Error) -> kernel::error::Error {
-    kernel::error::Error::from_errno(-e.errno())
+    use s390_vmcore::Error as E;
+    match e {
+        E::Read => EIO,
+        E::Invalid => EINVAL,
+        E::TooBig => E2BIG,
+        E::Overflow => kernel::error::Error::from_errno(-(bindings::EOVERFLOW as i32)),
+        E::OutsideMemory { .. } => EFAULT,
+        E::NoMemory => ENOMEM,
+        E::BufferTooSmall => ERANGE,
+        E::Internal => kernel::error::Error::from_errno(-(bindings::ENOTRECOVERABLE as i32)),
+    }
 }
 
 /// Panics the kernel with `msg` through C's `panic()`, as the C dump code

@@ -9,9 +9,9 @@
 //!   a 2 KiB VMCOREINFO. N goes up to [`MAX_RANGES`] (65,532), the most
 //!   the ELF header can count.
 //! - `header_cpus/N`: the same for 2 ranges and N CPUs.
-//! - `lookup/next_chunk/N`: one [`next_chunk()`] call for a 4 KiB read at
+//! - `lookup/piece_at/N`: one [`piece_at()`] call for a 4 KiB read at
 //!   a random old-memory file offset, over a table of N segments.
-//! - `lookup/next_chunk_map_oldmem/N`: the same followed by
+//! - `lookup/piece_at_map_oldmem/N`: the same followed by
 //!   [`map_oldmem()`] of the chunk (kdump mode): the whole offset-to-source
 //!   lookup of one read.
 //!
@@ -19,7 +19,7 @@
 //! kernel allocates once and then fills them.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
-use s390_vmcore::{build, layout, map_oldmem, next_chunk, Chunk, OldMemMode, Segment, PAGE_SIZE};
+use s390_vmcore::{build, layout, map_oldmem, piece_at, OldMemMode, Piece, Segment, PAGE_SIZE};
 use s390_vmcore_bench::{Inputs, Rng, MAX_RANGES};
 use std::time::Duration;
 
@@ -110,18 +110,20 @@ fn lookup(c: &mut Criterion) {
         let offs: Vec<u64> = (0..OFFSETS)
             .map(|_| HEADER_LEN as u64 + rng.below(old))
             .collect();
-        let chunk = |i: &mut usize| {
+        let piece = |i: &mut usize| {
             *i = (*i + 1) % OFFSETS;
-            next_chunk(HEADER_LEN, black_box(&segs), file_size, offs[*i], READ_LEN)
+            piece_at(HEADER_LEN, black_box(&segs), file_size, offs[*i], READ_LEN)
         };
-        g.bench_function(BenchmarkId::new("next_chunk", n), |b| {
+        g.bench_function(BenchmarkId::new("piece_at", n), |b| {
             let mut i = 0;
-            b.iter(|| chunk(&mut i))
+            b.iter(|| piece(&mut i))
         });
-        g.bench_function(BenchmarkId::new("next_chunk_map_oldmem", n), |b| {
+        g.bench_function(BenchmarkId::new("piece_at_map_oldmem", n), |b| {
             let mut i = 0;
-            b.iter(|| match chunk(&mut i) {
-                Chunk::OldMem { paddr, len } => Some(map_oldmem(black_box(KDUMP), paddr, len)),
+            b.iter(|| match piece(&mut i) {
+                Some(Piece::OldMem { paddr, len }) => {
+                    Some(map_oldmem(black_box(KDUMP), paddr, len))
+                }
                 _ => None,
             })
         });

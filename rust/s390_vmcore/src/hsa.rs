@@ -22,6 +22,7 @@
 //! [`HSA_MULTI_FAILURES_MAX`] such failures every request asks for one
 //! block, as zcore's do.
 
+use crate::copy::CopyStop;
 use crate::{Error, PAGE_SIZE};
 
 /// Blocks (4 KiB each) that [`HsaWindow::read`] asks for in one SDIAS
@@ -40,19 +41,6 @@ pub const HSA_MULTI_FAILURES_MAX: u32 = 4;
 /// Returns `None` when it does not fit the `int` of `sclp_sdias_copy()`.
 pub fn hsa_block(page: u64) -> Option<i32> {
     page.checked_add(2).and_then(|b| i32::try_from(b).ok())
-}
-
-/// Why a copy of old memory ([`HsaWindow::read`], and the kernel glue's
-/// copies of real memory) stopped before copying everything it was asked
-/// for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CopyStop {
-    /// The HSA could not be read (SDIAS failed, or the HSA is released or
-    /// not there): `-EIO` for `read()`, `SIGBUS` for a mapping.
-    Source,
-    /// The destination took fewer bytes than offered (a user buffer
-    /// faulted): `-EFAULT`.
-    Destination,
 }
 
 /// Which HSA pages the window buffer holds: pages `[first, first + pages)`

@@ -15,12 +15,12 @@
 //! notes_offset           the notes (no terminating empty note)
 //! ..                     zeros up to header_len = notes_offset + roundup(notes_size, 4096)
 //! header_len             per PT_LOAD, in program header order, the
-//!                        page-aligned chunk of old memory
+//!                        page-aligned segment of old memory
 //!                        [rounddown(paddr, 4096), roundup(paddr + memsz, 4096))
 //! file_size              end of file
 //! ```
 //!
-//! A PT_LOAD's `p_offset` is its chunk's file offset plus
+//! A PT_LOAD's `p_offset` is its segment's file offset plus
 //! `paddr - rounddown(paddr, 4096)`. Everything before `header_len` lives in
 //! new memory (the buffer filled by [`build`]); everything after is old
 //! memory described by [`Segment`]s.
@@ -30,7 +30,7 @@ use crate::elf::{
     PF_R, PF_W, PF_X, PHDR_SIZE, PN_XNUM, PT_LOAD, PT_NOTE,
 };
 use crate::notes::{notes_size, write_notes};
-use crate::oldmem::contains;
+use crate::ranges::{contains, PhysRange};
 use crate::save_area::SaveArea;
 use crate::{Error, PAGE_SIZE};
 
@@ -55,8 +55,8 @@ impl TextSegment {
     /// its PT_LOAD is served: os_info is old memory, and C `text_init()`
     /// takes the image entries as they are. The image is
     /// `[phys, phys + (end - start))`; it must lie inside one of `ranges`
-    /// (physical, `end` exclusive; see [`crate::oldmem::contains`]), and its
-    /// page-aligned chunk must fit 64 bits. An image that passes cannot make
+    /// (physical, `end` exclusive; see [`crate::ranges::contains`]), and its
+    /// page-aligned segment must fit 64 bits. An image that passes cannot make
     /// [`layout()`] fail.
     ///
     /// Errors: [`Error::Invalid`] (`end < start`), [`Error::Overflow`] (the
@@ -77,17 +77,6 @@ impl TextSegment {
         }
         Ok(())
     }
-}
-
-/// A physical memory range `[start, end)` of the crashed system, in bytes.
-/// `end < start` is rejected with [`Error::Invalid`]; an empty range is
-/// allowed (its chunk may be empty).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PhysRange {
-    /// First byte (physical address).
-    pub start: u64,
-    /// One past the last byte (physical address).
-    pub end: u64,
 }
 
 /// Everything the header needs.
@@ -122,7 +111,7 @@ pub struct DumpSpec<'a> {
     pub ranges: &'a [PhysRange],
 }
 
-/// One page-aligned chunk of old memory in the file (C `struct vmcore`
+/// One page-aligned segment of old memory in the file (C `struct vmcore`
 /// element of `vmcore_list`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Segment {
@@ -172,8 +161,8 @@ struct Load {
 }
 
 impl Load {
-    /// The page-aligned chunk: (rounddown(paddr), size in bytes).
-    fn chunk(&self) -> Result<(u64, u64), Error> {
+    /// The page-aligned segment: (rounddown(paddr), size in bytes).
+    fn segment(&self) -> Result<(u64, u64), Error> {
         let start = self.paddr & !(PAGE_SIZE - 1);
         let end = self
             .paddr
@@ -229,7 +218,7 @@ pub fn layout(spec: &DumpSpec<'_>) -> Result<Layout, Error> {
         .ok_or(Error::Overflow)?;
     let mut file_size = u64::try_from(header_len).map_err(|_| Error::Overflow)?;
     for l in loads(spec) {
-        let (_, size) = l?.chunk()?;
+        let (_, size) = l?.segment()?;
         file_size = file_size.checked_add(size).ok_or(Error::Overflow)?;
     }
     Ok(Layout {
@@ -311,13 +300,13 @@ pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Resul
     };
     put(hdr, EHDR_SIZE, &note.to_bytes())?;
 
-    // The same loads and chunks as layout() summed up, so the offsets end
+    // The same loads and segments as layout() summed up, so the offsets end
     // at its file_size; one segment per load (nsegments of them).
     let mut off = l.header_len as u64;
     let mut ph_off = EHDR_SIZE + PHDR_SIZE;
     for (ld, seg) in loads(spec).zip(segs.iter_mut()) {
         let ld = ld?;
-        let (start, size) = ld.chunk()?;
+        let (start, size) = ld.segment()?;
         *seg = Segment {
             offset: off,
             size,
@@ -326,7 +315,7 @@ pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Resul
         let ph = Elf64Phdr {
             p_type: PT_LOAD,
             p_flags: LOAD_FLAGS,
-            // Inside the chunk, which ends at most at file_size.
+            // Inside the segment, which ends at most at file_size.
             p_offset: off
                 .checked_add(ld.paddr & (PAGE_SIZE - 1))
                 .ok_or(Error::Internal)?,
@@ -353,73 +342,6 @@ pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Resul
         e => e,
     })?;
     Ok(l.file_size)
-}
-
-/// Where the bytes at a file offset come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Chunk {
-    /// `len` bytes at `hdr[start..]` (the buffer filled by [`build`]).
-    Header {
-        /// Offset into the header buffer (== file offset), bytes.
-        start: usize,
-        /// Bytes.
-        len: usize,
-    },
-    /// `len` bytes of old memory at physical address `paddr` (read them
-    /// through [`crate::read_dump`] / [`crate::copy_oldmem`]).
-    OldMem {
-        /// Physical address of the first byte.
-        paddr: u64,
-        /// Bytes.
-        len: u64,
-    },
-    /// Nothing to read: `pos >= file_size`, `len == 0`, or `pos` is not
-    /// covered by any segment (impossible with [`build`]'s output).
-    Eof,
-}
-
-/// Plan the next piece of a read at file offset `pos` of at most `len`
-/// bytes. `segs` must be sorted by `offset` with non-overlapping extents (as
-/// [`build`] produces them); the segment is found by binary search. The
-/// returned chunk never crosses `header_len`, a segment end or `file_size`.
-/// The caller copies it, advances `pos` by its length and calls again.
-pub fn next_chunk(
-    header_len: usize,
-    segs: &[Segment],
-    file_size: u64,
-    pos: u64,
-    len: u64,
-) -> Chunk {
-    if len == 0 || pos >= file_size {
-        return Chunk::Eof;
-    }
-    let len = core::cmp::min(len, file_size - pos);
-    if let Ok(p) = usize::try_from(pos) {
-        if p < header_len {
-            let n = usize::try_from(len).unwrap_or(usize::MAX);
-            return Chunk::Header {
-                start: p,
-                len: core::cmp::min(n, header_len - p),
-            };
-        }
-    }
-    // First segment whose end is beyond pos (empty segments are skipped).
-    let i = segs.partition_point(|s| s.offset.saturating_add(s.size) <= pos);
-    match segs.get(i) {
-        Some(s) if s.offset <= pos => {
-            let into = pos - s.offset;
-            // s.offset + s.size > pos, so this is > 0.
-            let left = s.size.saturating_sub(into);
-            match s.paddr.checked_add(into) {
-                Some(paddr) if left > 0 => Chunk::OldMem {
-                    paddr,
-                    len: core::cmp::min(len, left),
-                },
-                _ => Chunk::Eof,
-            }
-        }
-        _ => Chunk::Eof,
-    }
 }
 
 #[cfg(test)]

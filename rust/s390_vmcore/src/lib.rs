@@ -5,7 +5,7 @@
 //! This crate computes, in the dump kernel's own memory, the exact file that
 //! user space reads from the C `/proc/vmcore` on s390x (Linux 6.12): the
 //! header built by `arch/s390/kernel/crash_dump.c` as transformed by
-//! `fs/proc/vmcore.c` (merged PT_NOTE, page-aligned PT_LOAD chunks). It also
+//! `fs/proc/vmcore.c` (merged PT_NOTE, page-aligned PT_LOAD segments). It also
 //! parses the old system's `os_info` page and register save areas and maps
 //! old-memory addresses to the HSA / kdump swap / real memory.
 //!
@@ -33,30 +33,35 @@
 extern crate std;
 
 pub mod be;
+pub mod copy;
+pub mod direct_map;
+pub mod dump;
 pub mod elf;
+pub mod file;
 pub mod hsa;
 pub mod layout;
 pub mod notes;
 pub mod oldmem;
 pub mod os_info;
+pub mod ranges;
 pub mod report;
 pub mod save_area;
 
-pub use hsa::{
-    hsa_block, CopyStop, HsaWindow, HSA_MULTI_FAILURES_MAX, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES,
+pub use copy::{
+    copy_faulting_in, copy_oldmem, read_dump, CopyStop, CopyTarget, NoFaultCopy, REAL_COPY_STEP,
 };
-pub use layout::{
-    build, layout, next_chunk, Chunk, DumpSpec, Layout, PhysRange, Segment, TextSegment,
-};
-pub use oldmem::{
-    copy_oldmem, map_oldmem, mapping_pieces, oldmem_mapping, read_dump, CopyTarget, DumpFile,
-    InRanges, MapPages, MappingPieces, OldMemMode, Piece, Pieces, Source, REAL_COPY_STEP,
-};
+pub use direct_map::{mapping_pieces, oldmem_mapping, MachineFacts, MapPages, MappingPieces};
+pub use dump::{build_dump, BuildEnv, BuildInputs, Built, Found, Reason, Trust};
+pub use file::{piece_at, DumpFile, Piece, Pieces};
+pub use hsa::{hsa_block, HsaWindow, HSA_MULTI_FAILURES_MAX, HSA_WINDOW_BLOCKS, HSA_WINDOW_BYTES};
+pub use layout::{build, layout, DumpSpec, Layout, Segment, TextSegment};
+pub use oldmem::{map_oldmem, sources, OldMemMode, Source, Sources};
 pub use os_info::{
     cksm, identity_base, text_segment, vmcoreinfo_from_lowcore, OsInfo, OsInfoError,
     OS_INFO_IDENTITY_BASE, OS_INFO_IMAGE_END, OS_INFO_IMAGE_PHYS, OS_INFO_IMAGE_START,
     OS_INFO_KASLR_OFFSET, OS_INFO_VMCOREINFO, VMCOREINFO_MAX,
 };
+pub use ranges::{contains, old_memory_end, InRanges, PhysRange};
 pub use report::{
     source_bytes, LeftOut, Omission, OsInfoStatus, SourceBytes, TrustReport, VmcoreinfoSource,
     TRUST_OMISSIONS_MAX, TRUST_PREFIX, TRUST_REPORT_MAX, TRUST_TEXT_MAX,
@@ -64,18 +69,19 @@ pub use report::{
 pub use save_area::SaveArea;
 
 /// Page size of s390x in bytes (`PAGE_SIZE`, 4096). File offsets of the
-/// notes and of every old-memory chunk are multiples of it.
+/// notes and of every old-memory segment are multiples of it.
 pub const PAGE_SIZE: u64 = 4096;
 
 /// Errors of this crate.
 ///
-/// Two kinds, never mixed: bad input ([`Error::Read`], [`Error::Invalid`],
-/// [`Error::TooBig`], [`Error::Overflow`], [`Error::OutsideMemory`]: old
-/// memory or the memory ranges are unreadable, damaged or hostile, which a
-/// dump kernel must expect) and bugs ([`Error::BufferTooSmall`],
+/// Three kinds, never mixed: bad input ([`Error::Read`],
+/// [`Error::Invalid`], [`Error::TooBig`], [`Error::Overflow`],
+/// [`Error::OutsideMemory`]: old memory or the memory ranges are
+/// unreadable, damaged or hostile, which a dump kernel must expect), no
+/// memory ([`Error::NoMemory`]) and bugs ([`Error::BufferTooSmall`],
 /// [`Error::Internal`]: this crate or its caller broke a documented rule;
-/// no content of old memory can cause them). [`Error::errno`] gives the
-/// Linux error number the kernel glue returns for each.
+/// no content of old memory can cause them). The kernel glue turns each
+/// into its own Linux error number, in one place (its `to_kernel()`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Error {
     /// Reading old memory failed (the [`OldMem`] backend reported it).
@@ -99,47 +105,14 @@ pub enum Error {
         /// Length of the rejected read in bytes.
         len: u64,
     },
+    /// An allocation of the caller failed ([`dump::BuildEnv`]): not bad
+    /// input, and no bug.
+    NoMemory,
     /// A broken invariant: a bug of this crate or of its caller, never
     /// caused by old memory (e.g. a `Display` implementation of the caller
     /// that failed by itself, or two computations of the same size that
     /// disagree).
     Internal,
-}
-
-impl Error {
-    /// The positive Linux error number for this error (asm-generic values,
-    /// which s390 uses); the kernel glue returns its negation.
-    ///
-    /// - [`Read`](Error::Read): `EIO` (5), an I/O error of the old-memory
-    ///   source, as C `/proc/vmcore` returns for a failed HSA read;
-    /// - [`Invalid`](Error::Invalid): `EINVAL` (22), inconsistent data, as
-    ///   C `fs/proc/vmcore.c` returns for a damaged ELF header;
-    /// - [`TooBig`](Error::TooBig): `E2BIG` (7), a size over a limit, the
-    ///   kernel's usual number for that (bpf, perf attribute sizes);
-    /// - [`Overflow`](Error::Overflow): `EOVERFLOW` (75), "value too large
-    ///   for defined data type": an address or size that does not fit 64
-    ///   bits;
-    /// - [`BufferTooSmall`](Error::BufferTooSmall): `ERANGE` (34), what
-    ///   `getxattr(2)` and `getcwd(2)` return for a buffer that is too
-    ///   small;
-    /// - [`OutsideMemory`](Error::OutsideMemory): `EFAULT` (14), "bad
-    ///   address": a pointer found in old memory that points outside it, as
-    ///   C `copy_oldmem_kernel()` fails for an unreadable old address;
-    /// - [`Internal`](Error::Internal): `ENOTRECOVERABLE` (131), "state not
-    ///   recoverable": no input explains it and a retry cannot help; no
-    ///   other path of `/proc/vmcore` returns it, so it reads as the kernel
-    ///   bug it is.
-    pub const fn errno(self) -> i32 {
-        match self {
-            Error::Read => 5,
-            Error::Invalid => 22,
-            Error::TooBig => 7,
-            Error::Overflow => 75,
-            Error::BufferTooSmall => 34,
-            Error::OutsideMemory { .. } => 14,
-            Error::Internal => 131,
-        }
-    }
 }
 
 impl core::fmt::Display for Error {
@@ -156,6 +129,7 @@ impl core::fmt::Display for Error {
                 f,
                 "{paddr:#x} ({len} bytes) is outside the crashed system's memory"
             ),
+            Error::NoMemory => f.write_str("out of memory"),
             Error::Internal => f.write_str("internal error (a bug)"),
         }
     }

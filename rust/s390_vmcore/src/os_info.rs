@@ -256,13 +256,15 @@ impl From<Error> for OsInfoError {
     /// [`Error::OutsideMemory`] becomes [`OsInfoError::OutsideMemory`] with
     /// the same address, the bugs [`Error::Internal`] and
     /// [`Error::BufferTooSmall`] become [`OsInfoError::Internal`], and the
-    /// other errors of an [`OldMem`] read (bad input) become
-    /// [`OsInfoError::Read`].
+    /// other errors of an [`OldMem`] read (bad input, or a reader that
+    /// found no memory) become [`OsInfoError::Read`].
     fn from(e: Error) -> Self {
         match e {
             Error::OutsideMemory { paddr, .. } => OsInfoError::OutsideMemory { paddr },
             Error::Internal | Error::BufferTooSmall => OsInfoError::Internal,
-            Error::Read | Error::Invalid | Error::TooBig | Error::Overflow => OsInfoError::Read,
+            Error::Read | Error::Invalid | Error::TooBig | Error::Overflow | Error::NoMemory => {
+                OsInfoError::Read
+            }
         }
     }
 }
@@ -475,4 +477,4 @@ pub fn vmcoreinfo_from_lowcore(mem: &dyn OldMem) -> Result<(u64, usize), Error> 
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -10,6 +10,7 @@
 //! afterwards, so reading it races with no write.
 
 use kernel::bindings;
+use s390_vmcore::MachineFacts;
 
 /// The crashkernel area of a kdump kernel, `(start, size)` in bytes
 /// (`oldmem_data`), or `None` in any other kernel.
@@ -44,30 +45,16 @@ pub(crate) fn has_vx() -> bool {
     unsafe { bindings::test_facility(129) }
 }
 
-/// What sizes the mapping of old memory.
-pub(crate) struct MappingFacts {
-    /// End of this kernel's identity mapping (bytes, physical).
-    pub(crate) identity_size: u64,
-    /// Highest address the identity mapping may cover (`max_mappable`).
-    pub(crate) max_mappable: u64,
-    /// This kernel's memory in pages (`totalram_pages()`).
-    pub(crate) total_pages: u64,
-    /// The enhanced-DAT facilities 1 (1 MiB pages) and 2 (2 GiB pages).
-    pub(crate) edat1: bool,
-    pub(crate) edat2: bool,
-    /// `debug_pagealloc` maps everything with 4 KiB pages.
-    pub(crate) debug_pagealloc: bool,
-}
-
-/// What sizes the mapping of old memory, as boot left it.
-pub(crate) fn mapping_facts() -> MappingFacts {
+/// What sizes the mapping of old memory, as boot left it
+/// ([`MachineFacts::window`] decides the mapping from it).
+pub(crate) fn machine_facts() -> MachineFacts {
     // The shims read the lowcore's machine flags, the page allocator's
     // counter and the debug_pagealloc switch.
     // SAFETY: `vm_layout` and `max_mappable` are written by the
     // decompressor, the machine flags by early setup, and only read
     // afterwards; `totalram_pages()` reads an atomic counter.
     unsafe {
-        MappingFacts {
+        MachineFacts {
             identity_size: bindings::vm_layout.identity_size as u64,
             max_mappable: bindings::max_mappable as u64,
             total_pages: bindings::totalram_pages() as u64,

@@ -32,15 +32,19 @@ impl UserBuf {
     pub(crate) fn as_ptr(&self) -> *mut u8 {
         self.ptr.as_ptr()
     }
+}
 
-    /// The bytes.
-    pub(crate) fn as_slice(&self) -> &[u8] {
+impl core::ops::Deref for UserBuf {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
         // SAFETY: By the type invariant, `len` initialised (zeroed) bytes.
         unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
+}
 
-    /// The bytes, to fill.
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
+impl core::ops::DerefMut for UserBuf {
+    fn deref_mut(&mut self) -> &mut [u8] {
         // SAFETY: By the type invariant, `len` bytes owned by `self`.
         unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
     }

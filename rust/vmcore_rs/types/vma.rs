@@ -113,10 +113,7 @@ impl VmaNew {
         if self.may_write() {
             return Err(EPERM);
         }
-        if offset
-            .checked_add(len)
-            .map_or(true, |end| end > buf.as_slice().len())
-        {
+        if offset.checked_add(len).map_or(true, |end| end > buf.len()) {
             return Err(EINVAL);
         }
         // SAFETY: By the type invariant the VMA is valid; the range lies

@@ -1,4 +1,4 @@
-//! `layout` + `build` + `next_chunk`: [`s390_vmcore_fuzz::header`].
+//! `layout` + `build` + `piece_at`: [`s390_vmcore_fuzz::header`].
 //! The body lives in the library, where `cargo test` of the crate replays
 //! the regression inputs through it (`tests/fuzz_regressions.rs`).
 #![no_main]

@@ -1,12 +1,12 @@
-//! `layout` + `build` + `next_chunk` on an arbitrary `DumpSpec`: CPUs,
+//! `layout` + `build` + `piece_at` on an arbitrary `DumpSpec`: CPUs,
 //! vmcoreinfo, text segment, identity base and up to ~4096 memory ranges
 //! (sorted or not, overlapping or not, huge values; rarely ~65535 to hit
 //! the program header limit). On success the header and the segment list
-//! are checked against an independent reading, and `next_chunk` must make
-//! progress and stay in bounds. `next_chunk` also gets garbage segments.
+//! are checked against an independent reading, and `piece_at` must make
+//! progress and stay in bounds. `piece_at` also gets garbage segments.
 use arbitrary::{Arbitrary, Result, Unstructured};
 use s390_vmcore::{
-    build, layout, next_chunk, Chunk, DumpSpec, Error, PhysRange, SaveArea, Segment, TextSegment,
+    build, layout, piece_at, DumpSpec, Error, PhysRange, Piece, SaveArea, Segment, TextSegment,
 };
 
 const PAGE: u64 = 4096;
@@ -171,7 +171,7 @@ fn be64(b: &[u8], o: usize) -> u64 {
     u64::from_be_bytes(b[o..o + 8].try_into().unwrap())
 }
 
-/// Walk `next_chunk` from `pos` for at most 64 steps, checking each step.
+/// Walk `piece_at` from `pos` for at most 64 steps, checking each step.
 fn probe(
     header_len: usize,
     segs: &[Segment],
@@ -182,9 +182,8 @@ fn probe(
 ) {
     let mut left = len;
     for _ in 0..64 {
-        let c = next_chunk(header_len, segs, file_size, pos, left);
-        match c {
-            Chunk::Eof => {
+        match piece_at(header_len, segs, file_size, pos, left) {
+            None => {
                 if strict {
                     // build() output covers [0, file_size) without holes.
                     assert!(
@@ -194,7 +193,7 @@ fn probe(
                 }
                 return;
             }
-            Chunk::Header { start, len: n } => {
+            Some(Piece::Header { start, len: n }) => {
                 assert!(n > 0 && n as u64 <= left);
                 assert_eq!(start as u64, pos);
                 assert!(start.checked_add(n).is_some_and(|e| e <= header_len));
@@ -202,7 +201,7 @@ fn probe(
                 pos += n as u64;
                 left -= n as u64;
             }
-            Chunk::OldMem { paddr, len: n } => {
+            Some(Piece::OldMem { paddr, len: n }) => {
                 assert!(n > 0 && n <= left);
                 assert!(pos >= header_len as u64);
                 assert!(pos.checked_add(n).is_some_and(|e| e <= file_size));
@@ -210,7 +209,7 @@ fn probe(
                     let s = segs
                         .iter()
                         .find(|s| s.offset <= pos && pos - s.offset < s.size)
-                        .expect("chunk inside a segment");
+                        .expect("piece inside a segment");
                     assert_eq!(paddr, s.paddr + (pos - s.offset));
                     assert!(pos + n <= s.offset + s.size);
                 } else {
@@ -341,7 +340,7 @@ fn check(inp: &Input) {
         ranges: &ranges,
     };
 
-    // Garbage segment lists must not upset next_chunk either.
+    // Garbage segment lists must not upset piece_at either.
     let raw: Vec<Segment> = inp
         .raw_segs
         .iter()

@@ -122,7 +122,7 @@ pub struct AssertInside<'a> {
 impl OldMem for AssertInside<'_> {
     fn read(&self, paddr: u64, buf: &mut [u8]) -> core::result::Result<(), Error> {
         assert!(
-            s390_vmcore::oldmem::contains(self.ranges, paddr, buf.len() as u64),
+            s390_vmcore::contains(self.ranges, paddr, buf.len() as u64),
             "read of {} bytes at {paddr:#x} outside {:x?}",
             buf.len(),
             self.ranges

@@ -62,7 +62,7 @@ pub fn run(data: &[u8]) -> bool {
             let _ = format!("{e}");
         }
         Err(Error::OutsideMemory { paddr, len }) => {
-            assert!(!s390_vmcore::oldmem::contains(&ranges, paddr, len));
+            assert!(!s390_vmcore::contains(&ranges, paddr, len));
             assert!(len == 8 || len == 12 || len == 10, "len {len}");
         }
         Err(e) => panic!("unexpected error {e:?}"),

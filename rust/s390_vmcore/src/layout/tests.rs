@@ -3,6 +3,7 @@
 //! Host tests of `layout.rs`: built only by `cargo test`, never in the kernel.
 
 use super::*;
+use crate::file::{piece_at, Piece};
 use crate::notes::cpu_notes_size;
 use proptest::prelude::*;
 use std::vec;
@@ -342,98 +343,6 @@ proptest! {
     }
 }
 
-#[test]
-fn next_chunk_basics() {
-    let segs = [
-        Segment {
-            offset: 8192,
-            size: 4096,
-            paddr: 0x10000,
-        },
-        Segment {
-            offset: 12288,
-            size: 0,
-            paddr: 0x50000,
-        },
-        Segment {
-            offset: 12288,
-            size: 8192,
-            paddr: 0x30000,
-        },
-    ];
-    let fs = 20480;
-    assert_eq!(next_chunk(8192, &segs, fs, 0, 0), Chunk::Eof);
-    assert_eq!(
-        next_chunk(8192, &segs, fs, 100, 1 << 40),
-        Chunk::Header {
-            start: 100,
-            len: 8092
-        }
-    );
-    assert_eq!(
-        next_chunk(8192, &segs, fs, 8000, 100),
-        Chunk::Header {
-            start: 8000,
-            len: 100
-        }
-    );
-    assert_eq!(
-        next_chunk(8192, &segs, fs, 8192, 99999),
-        Chunk::OldMem {
-            paddr: 0x10000,
-            len: 4096
-        }
-    );
-    assert_eq!(
-        next_chunk(8192, &segs, fs, 12287, 2),
-        Chunk::OldMem {
-            paddr: 0x10fff,
-            len: 1
-        }
-    );
-    assert_eq!(
-        next_chunk(8192, &segs, fs, 12288, 2),
-        Chunk::OldMem {
-            paddr: 0x30000,
-            len: 2
-        }
-    );
-    assert_eq!(
-        next_chunk(8192, &segs, fs, 20479, 5),
-        Chunk::OldMem {
-            paddr: 0x31fff,
-            len: 1
-        }
-    );
-    assert_eq!(next_chunk(8192, &segs, fs, 20480, 5), Chunk::Eof);
-    assert_eq!(next_chunk(8192, &segs, u64::MAX, 1 << 50, 5), Chunk::Eof);
-    assert_eq!(next_chunk(8192, &[], fs, 8192, 5), Chunk::Eof);
-    // A hole between header and first segment, and between segments:
-    // nothing to read there (not even the next segment's bytes).
-    let gappy = [
-        Segment {
-            offset: 12288,
-            size: 4096,
-            paddr: 0x10000,
-        },
-        Segment {
-            offset: 20480,
-            size: 4096,
-            paddr: 0x30000,
-        },
-    ];
-    for pos in [8192, 12287, 16384, 20479] {
-        assert_eq!(next_chunk(8192, &gappy, 24576, pos, 5), Chunk::Eof, "{pos}");
-    }
-    assert_eq!(
-        next_chunk(8192, &gappy, 24576, 12288, 1 << 20),
-        Chunk::OldMem {
-            paddr: 0x10000,
-            len: 4096
-        }
-    );
-}
-
 prop_compose! {
     /// Sorted, non-overlapping, non-empty ranges with arbitrary alignment.
     fn arb_ranges()(steps in proptest::collection::vec((0u64..0x4000, 1u64..0x6000), 0..12))
@@ -475,7 +384,7 @@ fn arb_spec_parts() -> impl Strategy<Value = SpecParts> {
 
 proptest! {
     #[test]
-    fn chunks_cover_read_exactly(
+    fn pieces_cover_read_exactly(
         (ranges, text, ncpu, has_vx, vmci, base) in arb_spec_parts(),
         pos_frac in 0u64..=1000, len in 0u64..0x30000, step in 1u64..0x3000,
     ) {
@@ -525,15 +434,15 @@ proptest! {
         let mut pos = pos0;
         loop {
             let want = core::cmp::min(step, pos0 + len - pos);
-            match next_chunk(l.header_len, &segs, fs, pos, want) {
-                Chunk::Eof => break,
-                Chunk::Header { start, len: n } => {
+            match piece_at(l.header_len, &segs, fs, pos, want) {
+                None => break,
+                Some(Piece::Header { start, len: n }) => {
                     prop_assert!(n > 0 && n as u64 <= want);
                     prop_assert_eq!(start as u64, pos);
                     prop_assert!(start + n <= l.header_len);
                     pos += n as u64;
                 }
-                Chunk::OldMem { paddr, len: n } => {
+                Some(Piece::OldMem { paddr, len: n }) => {
                     prop_assert!(n > 0 && n <= want);
                     prop_assert!(pos >= l.header_len as u64);
                     // Inside exactly one segment (linear search), mapped consistently.

@@ -3,7 +3,7 @@
 //! Host tests of `os_info.rs`: built only by `cargo test`, never in the kernel.
 
 use super::*;
-use crate::layout::PhysRange;
+use crate::ranges::PhysRange;
 use crate::InRanges;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -14,14 +14,18 @@ use std::vec::Vec;
 /// Sparse fake old memory: unknown bytes are unreadable. Records every
 /// read request `(paddr, len)` it receives.
 #[derive(Default)]
-struct Fake(BTreeMap<u64, u8>, RefCell<Vec<(u64, usize)>>);
+pub(crate) struct Fake(BTreeMap<u64, u8>, RefCell<Vec<(u64, usize)>>);
 impl Fake {
-    fn put(&mut self, a: u64, b: &[u8]) {
+    pub(crate) fn put(&mut self, a: u64, b: &[u8]) {
         for (i, x) in b.iter().enumerate() {
             self.0.insert(a + i as u64, *x);
         }
     }
-    fn reads(&self) -> Vec<(u64, usize)> {
+    /// Adds the bytes of `other`.
+    pub(crate) fn merge(&mut self, other: &Fake) {
+        self.0.extend(other.0.iter());
+    }
+    pub(crate) fn reads(&self) -> Vec<(u64, usize)> {
         self.1.borrow().clone()
     }
     /// Whether any recorded read touched a byte of `[a, a + len)`.
@@ -47,12 +51,12 @@ fn read_os(m: &dyn OldMem) -> Result<OsInfo, OsInfoError> {
     OsInfo::read(m, &mut [0u8; OS_INFO_SIZE])
 }
 
-const PAGE: u64 = 0x5000;
-const DATA: u64 = 0x7003;
+pub(crate) const PAGE: u64 = 0x5000;
+pub(crate) const DATA: u64 = 0x7003;
 
 /// A valid os_info page with vmcoreinfo entry and values; returns
 /// (memory, page bytes).
-fn build(page_addr: u64, data: &[u8]) -> (Fake, Vec<u8>) {
+pub(crate) fn build(page_addr: u64, data: &[u8]) -> (Fake, Vec<u8>) {
     let mut m = Fake::default();
     m.put(LC_OS_INFO, &page_addr.to_be_bytes());
     let mut page = vec![0u8; 4096];
@@ -78,7 +82,7 @@ fn build(page_addr: u64, data: &[u8]) -> (Fake, Vec<u8>) {
     (m, page)
 }
 
-fn fix_csum(page: &mut [u8]) {
+pub(crate) fn fix_csum(page: &mut [u8]) {
     let c = cksm(&page[12..], 0);
     page[8..12].copy_from_slice(&c.to_be_bytes());
 }
@@ -272,7 +276,7 @@ fn hostile_entries() {
     );
 }
 
-fn lowcore_note(name: &[u8], descsz: u32, addr: u64) -> Fake {
+pub(crate) fn lowcore_note(name: &[u8], descsz: u32, addr: u64) -> Fake {
     let mut m = Fake::default();
     m.put(LC_VMCORE_INFO, &addr.to_be_bytes());
     let mut n = Vec::new();

@@ -5,7 +5,7 @@
 //!
 //! What to read, what to leave out and why is the crate's
 //! [`s390_vmcore::build_dump`], tested on the host; this module gives it
-//! the kernel's primitives ([`Kernel`]: allocations and the log), the
+//! the kernel's primitives ([`KernelEnv`]: allocations and the log), the
 //! old-memory reader and the memory map, keeps what it built, and decides
 //! what a failure costs the boot.
 //!
@@ -31,7 +31,7 @@ pub(crate) struct Dump {
     /// ELF header, program headers and notes, padded to a page: the first
     /// `hdr.len()` bytes of the file. Mappable for `mmap()`.
     pub(crate) hdr: UserBuf,
-    /// The PT_LOAD data chunks, by file offset.
+    /// The PT_LOAD segments, by file offset.
     pub(crate) segs: KVec<Segment>,
     /// Size of the file in bytes.
     pub(crate) size: u64,
@@ -56,9 +56,9 @@ impl Dump {
         }
     }
 
-    /// Formats the trust report ([`TrustReport`]: what the dump trusted
-    /// and what it left out, lines that start with `trust:` and end in a
-    /// newline) into `buf`, which needs at most
+    /// Formats the trust report ([`s390_vmcore::TrustReport`]: what the
+    /// dump trusted and what it left out, lines that start with `trust:`
+    /// and end in a newline) into `buf`, which needs at most
     /// [`s390_vmcore::TRUST_REPORT_MAX`] bytes; returns its length in
     /// bytes, 0 if it does not fit.
     pub(crate) fn write_report(&self, buf: &mut [u8]) -> usize {
@@ -100,7 +100,7 @@ pub(crate) fn init() {
         }
         cpus::read_boot_cpu_regs(mode);
     }
-    // Without them the dump is served without CPU notes (`build`).
+    // Without them the dump is served without CPU notes (`build_dump`).
     let cpus = cpus::save_areas();
     let t0 = sched::ktime_get();
     let dump = match memory_ranges(mode).and_then(|ranges| build(mode, cpus, ranges)) {
@@ -234,9 +234,9 @@ fn memory_ranges(mode: OldMemMode) -> Result<KVec<PhysRange>> {
 /// The kernel's primitives for [`build_dump`]: zeroed memory from the
 /// slab (`vmalloc_user()` for the header, which `mmap()` maps) and
 /// `pr_warn`.
-struct Kernel;
+struct KernelEnv;
 
-impl BuildEnv for Kernel {
+impl BuildEnv for KernelEnv {
     type Bytes = KVec<u8>;
     type Header = UserBuf;
     type Segments = KVec<Segment>;
@@ -276,7 +276,7 @@ fn build(
         has_vx: boot::has_vx(),
         ranges: &ranges,
     };
-    let built = build_dump(&mut Kernel, &oldmem::Kernel(mode), &inputs).map_err(|e| {
+    let built = build_dump(&mut KernelEnv, &oldmem::Kernel(mode), &inputs).map_err(|e| {
         let e = crate::to_kernel(e);
         pr_err!("cannot build the ELF core header: error {}\n", e.to_errno());
         e

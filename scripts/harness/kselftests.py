@@ -12,9 +12,10 @@ ran, or is nowhere, that is a failure, so that the list cannot rot. Any
 other skip, left-out test, failed test or other directive is a failure, as
 is a missing FILE or fewer results than its plan.
 
-Prints one line a result, for scripts/check.sh to count:
+Prints one line a result, for tap() of scripts/harness/check-lib.sh to
+count:
     ok NAME | not ok NAME | skip NAME<TAB>REASON | # COMMENT
-and last "end" (check.sh takes a missing "end" as a failure of this
+and last "end" (tap() takes a missing "end" as a failure of this
 script).
 """
 

@@ -9,9 +9,9 @@
 use crate::file::{DumpFile, Piece};
 use crate::oldmem::{sources, OldMemMode, Source};
 
-/// Why a copy of old memory ([`HsaWindow::read`], and the kernel glue's
-/// copies of real memory) stopped before copying everything it was asked
-/// for.
+/// Why a copy of old memory ([`crate::HsaWindow::read`], and the kernel
+/// glue's copies of real memory) stopped before copying everything it was
+/// asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CopyStop {
     /// The HSA could not be read (SDIAS failed, or the HSA is released or
@@ -90,7 +90,7 @@ fn copy_piece(target: &mut impl CopyTarget, source: Source, len: u64) -> (u64, O
 }
 
 /// Copies `len` bytes of old memory at physical address `paddr` into
-/// `target`: split by [`map_oldmem`] into HSA, kdump swap area and real
+/// `target`: split by [`crate::map_oldmem`] into HSA, kdump swap area and real
 /// memory pieces (C `copy_oldmem_iter()`), real memory in steps of at most
 /// [`REAL_COPY_STEP`] bytes.
 ///

@@ -149,4 +149,4 @@ impl Iterator for Pieces<'_> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

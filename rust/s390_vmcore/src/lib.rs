@@ -14,16 +14,25 @@
 //! instead of panics). All on-the-wire integers are big-endian.
 //!
 //! Typical use by the kernel glue:
-//! 1. [`OsInfo::read`] (optional), vmcoreinfo via [`OsInfo::read_entry`]
-//!    ([`OS_INFO_VMCOREINFO`]) or [`vmcoreinfo_from_lowcore`], all through
-//!    an [`InRanges`] over the crashed system's memory ranges, so that no
-//!    address found in old memory is followed unchecked.
-//! 2. [`SaveArea::from_regs`] / [`SaveArea::add_vxrs`] per CPU.
-//! 3. Fill a [`DumpSpec`] ([`identity_base`], [`text_segment`]), call
-//!    [`layout()`], allocate, call [`build`].
-//! 4. Serve reads with [`read_dump`] (header and old memory, split by
-//!    [`map_oldmem`]) over the glue's [`CopyTarget`] primitives; map with
-//!    [`DumpFile::pieces`]; HSA pieces through an [`HsaWindow`].
+//! 1. [`SaveArea::from_regs`] / [`SaveArea::add_vxrs`] per CPU, early.
+//! 2. [`build_dump`] with the saved CPUs, the crashed system's memory
+//!    ranges, an [`OldMem`] reader and the kernel's primitives
+//!    ([`BuildEnv`]): it reads os_info and VMCOREINFO through an
+//!    [`InRanges`] (no address found in old memory is followed
+//!    unchecked), lays the header out ([`layout()`], [`build`]) and says
+//!    what it left out and why ([`Trust`]).
+//! 3. Serve reads with [`read_dump`] (the file's [`Piece`]s, old memory
+//!    split by [`map_oldmem`]) over the glue's [`CopyTarget`] primitives;
+//!    map with [`DumpFile::pieces`] and [`sources`]; HSA pieces through
+//!    an [`HsaWindow`], copied with [`copy_faulting_in`]; map old real
+//!    memory as [`MachineFacts::window`] and [`mapping_pieces`] say.
+//!
+//! Modules, one concern each: [`oldmem`] the address map, [`copy`] the
+//! copy engine, [`mod@file`] the file's pieces, [`direct_map`] the
+//! direct-map budget, [`ranges`] the memory ranges and the checks against
+//! them, [`dump`] the build policy, [`mod@layout`] the header, [`notes`],
+//! [`os_info`], [`save_area`], [`hsa`] the HSA window, [`report`] the
+//! trust report.
 
 #![no_std]
 #![forbid(unsafe_code)]

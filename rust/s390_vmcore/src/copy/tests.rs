@@ -3,6 +3,7 @@
 //! Host tests of `copy.rs`: built only by `cargo test`, never in the kernel.
 
 use super::*;
+use crate::file::tests::test_file;
 use crate::file::DumpFile;
 use crate::layout::Segment;
 use crate::oldmem::tests::{arb_mode, c_byte};
@@ -209,24 +210,6 @@ fn copy_oldmem_refuses_to_wrap() {
         (0, None)
     );
     assert_eq!(t.calls, vec![('r', u64::MAX, 1)]);
-}
-
-/// A dump file of a 0x2000-byte header and two segments, old memory
-/// `[0x1000, 0x4000)` and `[0x10000, 0x12000)`.
-fn test_file() -> (Vec<Segment>, u64) {
-    let segs = vec![
-        Segment {
-            offset: 0x2000,
-            size: 0x3000,
-            paddr: 0x1000,
-        },
-        Segment {
-            offset: 0x5000,
-            size: 0x2000,
-            paddr: 0x10000,
-        },
-    ];
-    (segs, 0x7000)
 }
 
 /// What the test file holds at file offset `pos`.

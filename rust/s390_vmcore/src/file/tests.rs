@@ -6,6 +6,24 @@ use super::*;
 use std::vec;
 use std::vec::Vec;
 
+/// A dump file of a 0x2000-byte header and two segments, old memory
+/// `[0x1000, 0x4000)` and `[0x10000, 0x12000)`.
+pub(crate) fn test_file() -> (Vec<Segment>, u64) {
+    let segs = vec![
+        Segment {
+            offset: 0x2000,
+            size: 0x3000,
+            paddr: 0x1000,
+        },
+        Segment {
+            offset: 0x5000,
+            size: 0x2000,
+            paddr: 0x10000,
+        },
+    ];
+    (segs, 0x7000)
+}
+
 /// [`piece_at`] in a file with a header of 8192 bytes.
 fn at(segs: &[Segment], size: u64, pos: u64, len: u64) -> Option<Piece> {
     piece_at(8192, segs, size, pos, len)
@@ -106,22 +124,11 @@ fn piece_at_basics() {
 #[test]
 fn pieces_of_a_read() {
     let header = [0u8; 0x2000];
-    let segs = [
-        Segment {
-            offset: 0x2000,
-            size: 0x3000,
-            paddr: 0x1000,
-        },
-        Segment {
-            offset: 0x5000,
-            size: 0x2000,
-            paddr: 0x10000,
-        },
-    ];
+    let (segs, size) = test_file();
     let f = DumpFile {
         header: &header,
         segs: &segs,
-        size: 0x7000,
+        size,
         mode: OldMemMode::Real,
     };
     let pieces: Vec<Piece> = f.pieces(0x1ff0, 0x10000).collect();

@@ -154,44 +154,49 @@ fn copy_oldmem_stops_where_a_copy_stops() {
     // A primitive that copies less without a reason: the source for
     // the HSA. (Each fake fails after a few calls rather than let a
     // read that makes no progress loop.)
-    struct Short(u32);
-    impl CopyTarget for Short {
-        fn copy_real(&mut self, _: u64, len: u64) -> u64 {
-            self.0 += 1;
-            assert!(self.0 < 16, "no progress");
-            len
-        }
-        fn copy_hsa(&mut self, _: u64, len: u64) -> (u64, Option<CopyStop>) {
-            self.0 += 1;
-            assert!(self.0 < 16, "no progress");
-            (len / 2, None)
-        }
-        fn copy_header(&mut self, src: &[u8]) -> u64 {
-            src.len() as u64
-        }
-    }
     assert_eq!(
-        copy_oldmem(m, &mut Short(0), 0, 0x10),
+        copy_oldmem(m, &mut Misreport::new(|len| len / 2), 0, 0x10),
         (8, Some(CopyStop::Source))
     );
     // One that claims more than asked counts for what was asked.
-    struct Long(u32);
-    impl CopyTarget for Long {
-        fn copy_real(&mut self, _: u64, len: u64) -> u64 {
-            self.0 += 1;
-            assert!(self.0 < 16, "no progress");
-            len + 1
-        }
-        fn copy_hsa(&mut self, _: u64, len: u64) -> (u64, Option<CopyStop>) {
-            self.0 += 1;
-            assert!(self.0 < 16, "no progress");
-            (len + 1, None)
-        }
-        fn copy_header(&mut self, src: &[u8]) -> u64 {
-            src.len() as u64 + 1
-        }
+    assert_eq!(
+        copy_oldmem(m, &mut Misreport::new(|len| len + 1), 0xf0, 0x20),
+        (0x20, None)
+    );
+}
+
+/// Primitives that report `says(len)` bytes copied for `len` asked (the
+/// real memory and header copies only where they claim more), with no
+/// reason; fails after a few calls rather than loop.
+struct Misreport<F: Fn(u64) -> u64> {
+    says: F,
+    calls: u32,
+}
+
+impl<F: Fn(u64) -> u64> Misreport<F> {
+    fn new(says: F) -> Self {
+        Misreport { says, calls: 0 }
     }
-    assert_eq!(copy_oldmem(m, &mut Long(0), 0xf0, 0x20), (0x20, None));
+
+    fn call(&mut self, len: u64) -> u64 {
+        self.calls += 1;
+        assert!(self.calls < 16, "no progress");
+        (self.says)(len)
+    }
+}
+
+impl<F: Fn(u64) -> u64> CopyTarget for Misreport<F> {
+    fn copy_real(&mut self, _: u64, len: u64) -> u64 {
+        core::cmp::max(self.call(len), len)
+    }
+
+    fn copy_hsa(&mut self, _: u64, len: u64) -> (u64, Option<CopyStop>) {
+        (self.call(len), None)
+    }
+
+    fn copy_header(&mut self, src: &[u8]) -> u64 {
+        core::cmp::max(self.call(src.len() as u64), src.len() as u64)
+    }
 }
 
 #[test]

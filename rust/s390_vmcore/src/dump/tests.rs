@@ -82,6 +82,10 @@ const RANGES: [PhysRange; 2] = [
     },
 ];
 
+fn range(start: u64, end: u64) -> PhysRange {
+    PhysRange { start, end }
+}
+
 fn cpu(prefix: u32) -> SaveArea {
     SaveArea {
         prefix,
@@ -267,10 +271,7 @@ fn no_os_info_and_no_note() {
 fn kernel_image_outside_memory_is_left_out() {
     let (mem, _) = os_info_page(PAGE, VMCOREINFO);
     // The image [0x10_0000, 0x210_0000) runs past the only range.
-    let ranges = [PhysRange {
-        start: 0,
-        end: 0x20_0000,
-    }];
+    let ranges = [range(0, 0x20_0000)];
     let cpus = [cpu(0), cpu(0x2000)];
     let mut env = Env::default();
     let built = build_dump(&mut env, &mem, &inputs(&cpus, &ranges)).unwrap();
@@ -378,10 +379,7 @@ fn each_allocation_failing_in_turn() {
 #[test]
 fn ranges_that_cannot_describe_a_core_fail() {
     let (mem, _) = os_info_page(PAGE, VMCOREINFO);
-    let inverted = [PhysRange {
-        start: 0x2000,
-        end: 0x1000,
-    }];
+    let inverted = [range(0x2000, 0x1000)];
     let mut env = Env::default();
     let built = build_dump(&mut env, &mem, &inputs(&[cpu(0x1000)], &inverted));
     // Nothing readable either: os_info's page lies outside the ranges.

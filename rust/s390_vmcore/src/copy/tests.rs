@@ -430,6 +430,7 @@ struct Liar(usize);
 impl NoFaultCopy for Liar {
     fn copy_nofault(&mut self, _: u64, _: u64) -> (u64, Option<CopyStop>) {
         self.0 += 1;
+        assert!(self.0 < 16, "spins");
         (0, Some(CopyStop::Destination))
     }
 

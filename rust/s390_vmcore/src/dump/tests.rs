@@ -314,6 +314,16 @@ fn no_kernel_layout_in_os_info() {
 }
 
 #[test]
+fn an_entry_of_the_largest_size_is_used() {
+    let max = vec![b'x'; crate::VMCOREINFO_MAX];
+    let (mem, _) = os_info_page(PAGE, &max);
+    let mut env = Env::default();
+    let built = build_dump(&mut env, &mem, &inputs(&[cpu(0x1000)], &RANGES)).unwrap();
+    assert!(env.warnings.is_empty(), "{:?}", env.warnings);
+    assert_eq!(built.trust.found.vmcoreinfo, VmcoreinfoSource::OsInfo);
+}
+
+#[test]
 fn too_big_an_entry_falls_back_to_the_note() {
     let big = vec![b'x'; crate::VMCOREINFO_MAX + 1];
     let (mut mem, _) = os_info_page(PAGE, &big);

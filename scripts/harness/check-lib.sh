@@ -394,6 +394,11 @@ crate_checks() {
 	t "cargo test (unit and property tests)" cargo test --locked --manifest-path $crate/Cargo.toml
 	t "cargo clippy -D warnings" cargo clippy --locked --quiet --all-targets \
 		--manifest-path $crate/Cargo.toml -- -D warnings
+	# rustdoc's lints, broken intra-doc links among them, on every item's
+	# docs: private items' too.
+	t "cargo doc -D warnings (all items)" env RUSTDOCFLAGS="-D warnings" \
+		cargo doc --locked --quiet --no-deps --document-private-items \
+		--manifest-path $crate/Cargo.toml
 	# Every .rs file under rust/ but build outputs (target/): the crates,
 	# their tests, the fuzz crate and its targets, the kernel glue, the
 	# benches.

@@ -1,13 +1,14 @@
 //! `OsInfo::read` and everything derived from it, over a fuzzer-made old
 //! memory. Checks: no panic, bounded reads, consistent results.
 use super::{AssertInside, FakeMem, MemSpec};
-use s390_vmcore::os_info::{OS_INFO_MAX, OS_INFO_SIZE};
+use s390_vmcore::os_info::{OS_INFO_MAX, OS_INFO_SIZE, VMCOREINFO_MAX};
 use s390_vmcore::{
     identity_base, layout, text_segment, DumpSpec, InRanges, OldMem, OsInfo, OsInfoError,
 };
 
-/// Buffer for `read_entry`: 64 KiB, like the glue's vmcoreinfo bound.
-const BUF: usize = 65536;
+/// Buffer for `read_entry` in bytes: the largest VMCOREINFO `build_dump`
+/// reads.
+const BUF: usize = VMCOREINFO_MAX;
 
 /// The target: decode `data` as libfuzzer-sys's typed `fuzz_target!`
 /// would ([`super::decode`]) and check it; `false` if it is no input.

@@ -345,4 +345,4 @@ pub fn build(spec: &DumpSpec<'_>, hdr: &mut [u8], segs: &mut [Segment]) -> Resul
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -161,13 +161,17 @@ fn ranges(inp: &Input) -> Vec<PhysRange> {
     v
 }
 
-fn be16(b: &[u8], o: usize) -> u16 {
+/// The big-endian `u16` at byte `o` of `b`: the targets' own reading,
+/// independent of the crate's `BeFields`.
+pub(crate) fn be16(b: &[u8], o: usize) -> u16 {
     u16::from_be_bytes(b[o..o + 2].try_into().unwrap())
 }
-fn be32(b: &[u8], o: usize) -> u32 {
+/// The big-endian `u32` at byte `o` of `b`.
+pub(crate) fn be32(b: &[u8], o: usize) -> u32 {
     u32::from_be_bytes(b[o..o + 4].try_into().unwrap())
 }
-fn be64(b: &[u8], o: usize) -> u64 {
+/// The big-endian `u64` at byte `o` of `b`.
+pub(crate) fn be64(b: &[u8], o: usize) -> u64 {
     u64::from_be_bytes(b[o..o + 8].try_into().unwrap())
 }
 

@@ -3,12 +3,7 @@
 use s390_vmcore::notes::{cpu_notes_size, notes_size, write_notes};
 use s390_vmcore::SaveArea;
 
-fn be64(b: &[u8], o: usize) -> u64 {
-    u64::from_be_bytes(b[o..o + 8].try_into().unwrap())
-}
-fn be32(b: &[u8], o: usize) -> u32 {
-    u32::from_be_bytes(b[o..o + 4].try_into().unwrap())
-}
+use super::header::{be32, be64};
 
 /// The target: any bytes are an input (the first 1024 are used).
 pub fn run(data: &[u8]) -> bool {

@@ -82,14 +82,7 @@ impl CopyTarget for Fake {
         let readable = core::cmp::min(len, self.hsa_ok.saturating_sub(offset));
         let n = self.take(readable);
         self.dest.extend((0..n).map(|k| hsa_byte(offset + k)));
-        let stop = if n < readable {
-            Some(CopyStop::Destination)
-        } else if n < len {
-            Some(CopyStop::Source)
-        } else {
-            None
-        };
-        (n, stop)
+        (n, stop_of(n, readable, len))
     }
 
     fn copy_header(&mut self, src: &[u8]) -> u64 {
@@ -354,14 +347,7 @@ impl NoFaultCopy for Faulting {
         let room = self.present - self.copied;
         let n = core::cmp::min(readable, room);
         self.copied += n;
-        let stop = if n < readable {
-            Some(CopyStop::Destination)
-        } else if n < len {
-            Some(CopyStop::Source)
-        } else {
-            None
-        };
-        (n, stop)
+        (n, stop_of(n, readable, len))
     }
 
     fn fault_in(&mut self, len: u64) -> u64 {
@@ -451,4 +437,17 @@ fn copy_faulting_in_never_spins() {
     let mut c = faulting(0, 0, u64::MAX);
     assert_eq!(copy_faulting_in(&mut c, 0x1000, 0, 0x1000), (0, None));
     assert_eq!(c.fault_ins.len(), 0);
+}
+
+/// The stop a primitive reports that copied `n` of `len` bytes asked for,
+/// `readable` of them from a readable source: the destination's fault
+/// first, then the source's end, as `CopyTarget` documents.
+fn stop_of(n: u64, readable: u64, len: u64) -> Option<CopyStop> {
+    if n < readable {
+        Some(CopyStop::Destination)
+    } else if n < len {
+        Some(CopyStop::Source)
+    } else {
+        None
+    }
 }

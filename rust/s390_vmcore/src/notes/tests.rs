@@ -3,15 +3,9 @@
 //! Host tests of `notes.rs`: built only by `cargo test`, never in the kernel.
 
 use super::*;
+use crate::layout::tests::{be32, be64};
 use std::vec;
 use std::vec::Vec;
-
-fn be32(b: &[u8], o: usize) -> u32 {
-    u32::from_be_bytes(b[o..o + 4].try_into().unwrap())
-}
-fn be64(b: &[u8], o: usize) -> u64 {
-    u64::from_be_bytes(b[o..o + 8].try_into().unwrap())
-}
 
 fn sample_sa(seed: u64) -> SaveArea {
     let mut sa = SaveArea {

@@ -9,6 +9,8 @@ use s390_vmcore::{
     build, layout, piece_at, DumpSpec, Error, PhysRange, Piece, SaveArea, Segment, TextSegment,
 };
 
+use super::{be16, be32, be64};
+
 const PAGE: u64 = 4096;
 
 #[derive(Debug, Arbitrary)]
@@ -159,20 +161,6 @@ fn ranges(inp: &Input) -> Vec<PhysRange> {
         }
     }
     v
-}
-
-/// The big-endian `u16` at byte `o` of `b`: the targets' own reading,
-/// independent of the crate's `BeFields`.
-pub(crate) fn be16(b: &[u8], o: usize) -> u16 {
-    u16::from_be_bytes(b[o..o + 2].try_into().unwrap())
-}
-/// The big-endian `u32` at byte `o` of `b`.
-pub(crate) fn be32(b: &[u8], o: usize) -> u32 {
-    u32::from_be_bytes(b[o..o + 4].try_into().unwrap())
-}
-/// The big-endian `u64` at byte `o` of `b`.
-pub(crate) fn be64(b: &[u8], o: usize) -> u64 {
-    u64::from_be_bytes(b[o..o + 8].try_into().unwrap())
 }
 
 /// Walk `piece_at` from `pos` for at most 64 steps, checking each step.

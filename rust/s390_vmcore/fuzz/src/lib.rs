@@ -29,6 +29,20 @@ pub fn decode<'a, T: Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
     T::arbitrary_take_rest(Unstructured::new(data)).ok()
 }
 
+/// The big-endian `u16` at byte `o` of `b`: the targets' own reading of
+/// what the crate wrote, independent of the crate's `BeFields`.
+pub fn be16(b: &[u8], o: usize) -> u16 {
+    u16::from_be_bytes(b[o..o + 2].try_into().unwrap())
+}
+/// The big-endian `u32` at byte `o` of `b`.
+pub fn be32(b: &[u8], o: usize) -> u32 {
+    u32::from_be_bytes(b[o..o + 4].try_into().unwrap())
+}
+/// The big-endian `u64` at byte `o` of `b`.
+pub fn be64(b: &[u8], o: usize) -> u64 {
+    u64::from_be_bytes(b[o..o + 8].try_into().unwrap())
+}
+
 /// Most regions a fake memory gets from the input (besides the planted ones).
 pub const MAX_REGIONS: usize = 8;
 /// Longest region taken from the input, bytes.

@@ -3,7 +3,7 @@
 use s390_vmcore::notes::{cpu_notes_size, notes_size, write_notes};
 use s390_vmcore::SaveArea;
 
-use super::header::{be32, be64};
+use super::{be32, be64};
 
 /// The target: any bytes are an input (the first 1024 are used).
 pub fn run(data: &[u8]) -> bool {

@@ -207,10 +207,9 @@ fn for_each_range(mode: OldMemMode, mut f: impl FnMut(PhysRange)) {
     let mut idx: u64 = 0;
     loop {
         let (mut start, mut end) = (0u64, 0u64);
-        // SAFETY: `__next_physmem_range()` walks memblock's table of all
-        // physical memory (`physmem`), kept during init (we run from an
-        // initcall); `exclude` is a valid table of one region that lives
-        // across the call.
+        // SAFETY: memblock's `physmem` table is kept during init, and we run
+        // from an initcall; `exclude` is a valid one-region table that
+        // outlives the call.
         unsafe { bindings::__next_physmem_range(&mut idx, &mut exclude, &mut start, &mut end) };
         if idx == u64::MAX {
             break;
